@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from puente.accounts.roles import Role, permissions_for
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    language = models.CharField(
+        _("interface language"), max_length=8, choices=[("en", "English"), ("es", "Español")],
+        blank=True,
+    )
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+
+    def can(self, perm: str) -> bool:
+        return self.is_active and perm in permissions_for(self.role)
+
+    @property
+    def is_locked(self) -> bool:
+        return bool(self.locked_until and self.locked_until > timezone.now())
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class ApiKey(models.Model):
+    """A per-integration key (telephony bridge, partner tooling). Only a SHA-256 digest
+    is stored: a database dump must not hand out working keys. Keys are random 256-bit
+    tokens, so a fast hash is safe here (no dictionary to attack)."""
+
+    PREFIX = "pk_"
+
+    name = models.CharField(_("name"), max_length=100)
+    key_prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(_("scopes"), default=list)
+    # The key acts on behalf of this staff account, so audit entries name a person
+    # responsible for the integration.
+    acting_user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_keys")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @staticmethod
+    def digest(raw_key: str) -> str:
+        return hashlib.sha256(raw_key.encode()).hexdigest()
+
+    @classmethod
+    def generate_raw(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

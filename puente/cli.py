@@ -1,0 +1,56 @@
+"""The `puente` command: every operation behind one entry point.
+
+    puente demo [--country MX] [--port 8000]   run a demo hotline on SQLite
+    puente serve [--bind 0.0.0.0:8000]         production server (gunicorn)
+    puente migrate | createadmin | audit verify | check | ...   (any management command)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _demo_environment(argv: list[str]) -> None:
+    """`demo` must work with nothing configured: it picks safe local defaults before
+    Django reads its settings. The country comes from --country so the settings
+    (language, time zone, hotline name) follow it."""
+    country = "US"
+    for i, arg in enumerate(argv):
+        if arg == "--country" and i + 1 < len(argv):
+            country = argv[i + 1].upper()
+        elif arg.startswith("--country="):
+            country = arg.split("=", 1)[1].upper()
+    os.environ.setdefault("PUENTE_DEMO", "true")
+    os.environ.setdefault("PUENTE_COUNTRY", country)
+    os.environ.setdefault("DEBUG", "false")
+    if "DATABASE_URL" not in os.environ:
+        from pathlib import Path
+
+        data_dir = Path(os.environ.get("PUENTE_DATA_DIR", Path.cwd() / "var"))
+        data_dir.mkdir(parents=True, exist_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{data_dir / f'demo-{country.lower()}.sqlite3'}"
+        key_file = data_dir / "demo-secret-key"
+        if not key_file.exists():
+            import secrets
+
+            key_file.write_text(secrets.token_urlsafe(50))
+            key_file.chmod(0o600)
+        os.environ.setdefault("SECRET_KEY_FILE", str(key_file))
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "demo":
+        _demo_environment(argv)
+    if argv[:2] == ["audit", "verify"] and "DATABASE_URL" not in os.environ:
+        # By default prove the chain of the database `demo` uses.
+        _demo_environment(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "puente.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["puente", *argv])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,240 @@
+"""Puente's one settings module.
+
+Every value an operator may change comes from the environment through the small
+typed helpers below, which fail loudly on a value they cannot read: a hotline
+that silently falls back to a default it did not choose is a hotline with a
+hole in it. `.env.example` lists every variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def env(name: str, default: str = "") -> str:
+    value = os.environ.get(name)
+    file_name = os.environ.get(f"{name}_FILE")
+    if value is None and file_name:
+        # Secrets may be mounted as files (Docker/Kubernetes secrets, systemd credentials).
+        try:
+            value = Path(file_name).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={file_name} cannot be read: {exc}") from exc
+    return default if value is None else value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true or false)")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from exc
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} is below the minimum of {minimum}")
+    return value
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+# --- The hotline this deployment runs -------------------------------------------------
+
+PUENTE_COUNTRY = env("PUENTE_COUNTRY", "US").upper()
+if PUENTE_COUNTRY not in {"US", "MX"}:
+    raise ImproperlyConfigured(f"PUENTE_COUNTRY={PUENTE_COUNTRY!r}: choose US or MX")
+PUENTE_HOTLINE_NAME = env(
+    "PUENTE_HOTLINE_NAME",
+    "Línea Nacional contra la Trata de Personas"
+    if PUENTE_COUNTRY == "MX"
+    else "National Human Trafficking Hotline",
+)
+# `puente demo` sets this; it relaxes only what a laptop demo cannot have (HTTPS, MFA
+# enrolment for the printed demo logins). `serve` refuses to run with it.
+PUENTE_DEMO = env_bool("PUENTE_DEMO", False)
+
+DEBUG = env_bool("DEBUG", False)
+INSECURE_SECRET_PREFIX = "insecure-"
+SECRET_KEY = env("SECRET_KEY", f"{INSECURE_SECRET_PREFIX}set-SECRET_KEY-in-the-environment")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# --- Applications ------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "puente.core",
+    "puente.accounts",
+    "puente.audit",
+    "puente.intake",
+    "puente.cases",
+    "puente.screening",
+    "puente.search",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "puente.core.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "puente.core.middleware.UserLanguageMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "puente.accounts.middleware.MFARequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "puente.urls"
+WSGI_APPLICATION = "puente.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "puente.core.context_processors.hotline",
+            ],
+        },
+    },
+]
+
+# --- Database ----------------------------------------------------------------------------
+
+DATA_DIR = Path(env("PUENTE_DATA_DIR", str(BASE_DIR / "var")))
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'puente.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets advocates read while one writes; IMMEDIATE takes the write lock at the
+    # start of a transaction so two writers queue instead of failing half-way.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": env("PUENTE_TEST_SQLITE_NAME", "") or None}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Security ------------------------------------------------------------------------------
+
+PUENTE_MFA_REQUIRED = env_bool("PUENTE_MFA_REQUIRED", not PUENTE_DEMO)
+PUENTE_SESSION_IDLE_MINUTES = env_int("PUENTE_SESSION_IDLE_MINUTES", 15, minimum=1)
+PUENTE_LOCKOUT_ATTEMPTS = env_int("PUENTE_LOCKOUT_ATTEMPTS", 5, minimum=1)
+PUENTE_LOCKOUT_MINUTES = env_int("PUENTE_LOCKOUT_MINUTES", 15, minimum=1)
+
+# Idle timeout: the cookie lives for the idle window and every request renews it, so a
+# workstation left unattended on a call floor logs itself out.
+SESSION_COOKIE_AGE = PUENTE_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_COOKIES = env_bool("PUENTE_SECURE_COOKIES", not (PUENTE_DEMO or DEBUG))
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_SSL_REDIRECT = env_bool("PUENTE_SSL_REDIRECT", False)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("PUENTE_BEHIND_PROXY", False) else None
+)
+SECURE_HSTS_SECONDS = env_int("PUENTE_HSTS_SECONDS", 0 if PUENTE_DEMO else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+OTP_TOTP_ISSUER = PUENTE_HOTLINE_NAME
+
+# --- Languages and time --------------------------------------------------------------------
+
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LANGUAGE_CODE = env("PUENTE_DEFAULT_LANGUAGE", "es" if PUENTE_COUNTRY == "MX" else "en")
+if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
+    raise ImproperlyConfigured(f"PUENTE_DEFAULT_LANGUAGE={LANGUAGE_CODE!r}: choose en or es")
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "puente_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+TIME_ZONE = env(
+    "PUENTE_TIME_ZONE", "America/Mexico_City" if PUENTE_COUNTRY == "MX" else "America/Chicago"
+)
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files (shipped with the project, served by the app: no CDN) --------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("PUENTE_MANIFEST_STATIC", False)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not env_bool("PUENTE_MANIFEST_STATIC", False)
+
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("PUENTE_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from puente.accounts.roles import Role
+from tests.factories import make_user
+
+ROLES = [r.value for r in Role]
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Tests run with MFA required, as production does; clients below are pre-verified.
+    settings.PUENTE_MFA_REQUIRED = True
+    settings.PUENTE_DEMO = False
+    settings.PUENTE_COUNTRY = "US"
+    settings.LANGUAGE_CODE = "en"
+    settings.SECURE_COOKIES = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def signed_in_client(user) -> Client:
+    """A browser session that has passed the password and the MFA step."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="default", confirmed=True
+    )
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    # What django_otp.login() stores once a code has been verified.
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def advocate(db):
+    return make_user(Role.ADVOCATE, first_name="Ana", last_name="Advocate")
+
+
+@pytest.fixture
+def supervisor(db):
+    return make_user(Role.SUPERVISOR, first_name="Sam", last_name="Supervisor")
+
+
+@pytest.fixture
+def liaison(db):
+    return make_user(Role.LIAISON)
+
+
+@pytest.fixture
+def analyst(db):
+    return make_user(Role.ANALYST)
+
+
+@pytest.fixture
+def administrator(db):
+    return make_user(Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def advocate_client(advocate):
+    return signed_in_client(advocate)
+
+
+@pytest.fixture
+def supervisor_client(supervisor):
+    return signed_in_client(supervisor)
+
+
+@pytest.fixture
+def users_by_role(db):
+    return {role: make_user(role) for role in ROLES}
