@@ -1,9 +1,11 @@
 """The versioned JSON API (/api/v1). Each app contributes a router from its own
 `api.py`; routers call the same domain functions as the HTML views, so a rule is
-enforced once."""
+enforced once. Every route authenticates with `puente.accounts.api_auth.api_auth`."""
 
+from django.core.exceptions import ValidationError
 from ninja import NinjaAPI
 
+from puente.accounts.api_auth import api_auth
 from puente.cases.api import router as cases_router
 from puente.intake.api import router as intake_router
 from puente.search.api import router as search_router
@@ -14,7 +16,25 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    auth=api_auth,
 )
+
+
+@api.exception_handler(ValidationError)
+def domain_validation_error(request, exc: ValidationError):
+    """A rule broken in a domain function is the caller's error (422 with the field and
+    its message), never a 500."""
+    if hasattr(exc, "error_dict"):
+        detail = [
+            {"loc": ["body", field], "msg": str(message), "type": "value_error"}
+            for field, errors in exc.message_dict.items()
+            for message in errors
+        ]
+    else:
+        detail = [{"loc": ["body"], "msg": str(m), "type": "value_error"} for m in exc.messages]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
 api.add_router("/", intake_router)
 api.add_router("/cases", cases_router)
 api.add_router("/search", search_router)
