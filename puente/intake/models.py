@@ -81,3 +81,6 @@ class IntakeDraft(models.Model):
     class Meta:
         ordering = ["-updated_at"]
         indexes = [models.Index(fields=["owner", "-updated_at"], name="draft_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"draft {self.key}"

@@ -1,0 +1,292 @@
+"""Intake rules: recording a contact, changing it, tying it to a case, and the drafts
+that keep an unfinished intake safe while the advocate is still on the call.
+
+The new-contact page, its autosave and the JSON API all come through here, so a
+rule (a number is stored in E.164, Mexico City is MX-CMX, a call cannot end before
+it began) is enforced once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from puente.accounts.roles import Perm
+from puente.audit.domain import field_changes, record_event
+from puente.cases.access import can_edit_case
+from puente.cases.models import Case
+from puente.core import choices as c
+from puente.core import geography
+from puente.core.phones import normalise_phone
+from puente.intake.models import Contact, IntakeDraft
+from puente.intake.queries import parse_draft_key
+
+# What an advocate (or an integration) may set on a contact; everything else (who
+# took it, the level of indicators, the version) is the system's.
+CONTACT_FIELDS = (
+    "channel",
+    "direction",
+    "started_at",
+    "ended_at",
+    "signaler_type",
+    "language",
+    "interpreter_used",
+    "interpreter_language",
+    "phone_raw",
+    "phone",
+    "country",
+    "subdivision",
+    "city",
+    "reason",
+    "summary",
+    "imminent_danger",
+)
+# What a draft may hold: the form's fields as typed, plus the case to link.
+DRAFT_FIELDS = (
+    "channel", "direction", "started_at", "ended_at", "signaler_type", "language",
+    "interpreter_used", "interpreter_language", "phone", "country", "subdivision", "city",
+    "reason", "summary", "imminent_danger", "case_reference",
+)
+
+_TRUE = {"1", "true", "on", "yes"}
+
+
+def _text(data: dict, key: str, *, max_length: int | None = None) -> str:
+    value = data.get(key)
+    text = "" if value is None else str(value).strip()
+    return text[:max_length] if max_length else text
+
+
+def _flag(data: dict, key: str) -> bool:
+    value = data.get(key)
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() in _TRUE
+
+
+def _moment(value: Any) -> datetime | None:
+    """A datetime from the API (already typed) or a form (datetime-local text). A time
+    without a zone is read in the hotline's time zone: that is the clock on the wall."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        moment = parse_datetime(str(value).strip())
+        if moment is None:
+            raise ValueError(value)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _choice(data: dict, key: str, choices: type[models.TextChoices], errors: dict,
+            *, default: str = "", required_message=None) -> str:
+    code = _text(data, key)
+    if not code:
+        if required_message:
+            errors[key] = required_message
+        return default
+    if code not in choices.values:
+        errors[key] = _("“%(value)s” is not one of the available choices.") % {"value": code}
+    return code
+
+
+def clean_contact_data(data: dict) -> dict[str, Any]:
+    """The contact's fields from what was typed or sent, or a ValidationError naming
+    each field that is wrong and why."""
+    errors: dict[str, Any] = {}
+    cleaned: dict[str, Any] = {}
+
+    cleaned["channel"] = _choice(data, "channel", c.Channel, errors,
+                                 required_message=_("Choose the channel of this contact."))
+    cleaned["reason"] = _choice(data, "reason", c.ReasonForContact, errors,
+                                required_message=_("Choose a reason for contact."))
+    cleaned["direction"] = _choice(data, "direction", c.Direction, errors, default=c.Direction.INBOUND)
+    cleaned["signaler_type"] = _choice(data, "signaler_type", c.SignalerType, errors,
+                                       default=c.SignalerType.ANONYMOUS)
+    cleaned["language"] = _choice(data, "language", c.Language, errors, default=c.Language.ENGLISH)
+
+    cleaned["interpreter_used"] = _flag(data, "interpreter_used")
+    interpreter_language = _choice(data, "interpreter_language", c.Language, errors)
+    if interpreter_language and not cleaned["interpreter_used"]:
+        errors["interpreter_language"] = _(
+            "An interpreter language is only recorded when an interpreter was used."
+        )
+    cleaned["interpreter_language"] = interpreter_language
+
+    for key in ("started_at", "ended_at"):
+        try:
+            cleaned[key] = _moment(data.get(key))
+        except ValueError:
+            errors[key] = _("Enter a date and time.")
+            cleaned[key] = None
+    if cleaned["started_at"] is None and "started_at" not in errors:
+        # A contact logged without a start time is being logged as it happens.
+        cleaned["started_at"] = timezone.now()
+    if cleaned["ended_at"] and cleaned["started_at"] and cleaned["ended_at"] < cleaned["started_at"]:
+        errors["ended_at"] = _("A contact cannot end before it started.")
+
+    phone_raw = _text(data, "phone", max_length=40)
+    cleaned["phone_raw"] = phone_raw
+    cleaned["phone"] = ""
+    if phone_raw:
+        try:
+            cleaned["phone"] = normalise_phone(phone_raw, default_region=settings.PUENTE_COUNTRY)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages[0]
+
+    country = _text(data, "country").upper()
+    if country and not geography.is_country(country):
+        errors["country"] = _("“%(value)s” is not a country code.") % {"value": country}
+    cleaned["country"] = country
+    subdivision = geography.canonical_subdivision(_text(data, "subdivision"))
+    if subdivision:
+        if not country:
+            # Every ISO 3166-2 code begins with its country: infer it rather than refuse.
+            country = cleaned["country"] = subdivision.split("-")[0]
+        if not geography.is_subdivision_of(subdivision, country):
+            errors["subdivision"] = _("This state or federal entity is not in the chosen country.")
+    cleaned["subdivision"] = subdivision
+    cleaned["city"] = _text(data, "city", max_length=120)
+    cleaned["summary"] = _text(data, "summary")
+    cleaned["imminent_danger"] = _flag(data, "imminent_danger")
+
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _case_by_reference(reference: str, *, by) -> Case:
+    case = Case.objects.filter(reference=reference.strip().upper()).first()
+    if case is None:
+        raise ValidationError({"case_reference": _("No case has the reference “%(value)s”.") % {"value": reference}})
+    if not can_edit_case(by, case):
+        raise ValidationError({"case_reference": _("You may not add contacts to case %(value)s.") % {"value": case.reference}})
+    return case
+
+
+def _reindex_on_commit(contact_id: int) -> None:
+    from puente.search.indexing import reindex_contact
+
+    transaction.on_commit(lambda: reindex_contact(contact_id))
+
+
+def _snapshot(contact: Contact) -> dict[str, Any]:
+    return {field: getattr(contact, field) for field in (*CONTACT_FIELDS, "case")}
+
+
+def record_contact(*, by, data: dict, request=None, draft_key=None) -> Contact:
+    """Record one contact. `data` holds the fields as typed or sent; an optional
+    `case_reference` links the contact to an existing case the advocate may edit."""
+    if not by.can(Perm.CONTACT_CREATE):
+        raise PermissionDenied
+    cleaned = clean_contact_data(data)
+    reference = _text(data, "case_reference")
+    case = _case_by_reference(reference, by=by) if reference else None
+    with transaction.atomic():
+        contact = Contact(taken_by=by, case=case, **cleaned)
+        contact.full_clean()
+        contact.save()
+        record_event(action="create", actor=by, obj=contact, request=request,
+                     changes=field_changes({}, _snapshot(contact)))
+        if draft_key:
+            IntakeDraft.objects.filter(owner=by, key=parse_draft_key(draft_key)).delete()
+        _reindex_on_commit(contact.pk)
+    return contact
+
+
+def update_contact(*, contact: Contact, by, data: dict, version: int, request=None) -> Contact:
+    """Change a contact. `version` is the one the editor read: if someone saved in the
+    meantime, refuse rather than silently overwrite what they wrote."""
+    if not by.can(Perm.CONTACT_EDIT):
+        raise PermissionDenied
+    cleaned = clean_contact_data(data)
+    with transaction.atomic():
+        current = Contact.objects.select_for_update().get(pk=contact.pk)
+        if current.version != version:
+            raise ValidationError(
+                _("Someone else changed this contact while you were editing it. Reload it to see their changes, then make yours again."),
+                code="stale",
+            )
+        before = _snapshot(current)
+        for field, value in cleaned.items():
+            setattr(current, field, value)
+        changes = field_changes(before, _snapshot(current))
+        if not changes:
+            return current
+        current.version += 1
+        current.full_clean()
+        current.save()
+        record_event(action="change", actor=by, obj=current, request=request, changes=changes)
+        _reindex_on_commit(current.pk)
+    return current
+
+
+def link_contact_to_case(*, contact: Contact, case: Case, by, request=None) -> Contact:
+    if not (by.can(Perm.CONTACT_EDIT) and can_edit_case(by, case)):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = Contact.objects.select_for_update().get(pk=contact.pk)
+        if current.case_id == case.pk:
+            return current
+        if current.case_id is not None:
+            old_case = Case.objects.get(pk=current.case_id)
+            if not can_edit_case(by, old_case):
+                # Moving a contact out of a case one may not edit would change that case.
+                raise PermissionDenied
+        changes = [{"field": "case", "old": current.case_id, "new": case.pk}]
+        current.case = case
+        current.version += 1
+        current.save(update_fields=["case", "version", "updated_at"])
+        record_event(action="change", actor=by, obj=current, request=request, changes=changes)
+        _reindex_on_commit(current.pk)
+    return current
+
+
+def open_case_from_contact(*, contact: Contact, by, request=None) -> Case:
+    """Open a case for the situation this contact describes, and file the contact in it."""
+    from puente.cases.domain import open_case
+
+    if not by.can(Perm.CASE_CREATE):
+        raise PermissionDenied
+    if contact.case_id is not None:
+        raise ValidationError(_("This contact is already part of a case."), code="has_case")
+    with transaction.atomic():
+        case = open_case(
+            by=by, request=request, summary=contact.summary,
+            imminent_danger=contact.imminent_danger,
+            level_of_indicators=contact.level_of_indicators,
+        )
+        link_contact_to_case(contact=contact, case=case, by=by, request=request)
+    return case
+
+
+# --- Drafts ---------------------------------------------------------------------------
+
+def save_draft(*, owner, data: dict, key=None) -> IntakeDraft:
+    """Keep what has been typed so far. A key that is not the owner's starts a new draft:
+    one advocate can never write into (or learn of) another's draft."""
+    kept = {field: data.get(field) for field in DRAFT_FIELDS if data.get(field) not in (None, "")}
+    key = parse_draft_key(key)
+    with transaction.atomic():
+        draft = IntakeDraft.objects.filter(owner=owner, key=key).first() if key else None
+        if draft is None:
+            taken = key is None or IntakeDraft.objects.filter(key=key).exists()
+            draft = IntakeDraft(owner=owner, key=uuid.uuid4() if taken else key)
+        draft.data = kept
+        draft.save()
+    return draft
+
+
+def discard_draft(*, owner, key) -> bool:
+    deleted, _rows = IntakeDraft.objects.filter(owner=owner, key=parse_draft_key(key)).delete()
+    return bool(deleted)
