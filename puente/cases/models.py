@@ -27,6 +27,9 @@ class CaseCounter(models.Model):
             models.UniqueConstraint(fields=["prefix", "year"], name="case_counter_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_number}"
+
 
 class Case(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True)
@@ -109,6 +112,9 @@ class CaseAccess(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_access_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.user_id}"
+
 
 class BreakGlass(models.Model):
     """Someone not named on a restricted case opened it, giving a reason. Supervisors
@@ -127,6 +133,9 @@ class BreakGlass(models.Model):
     class Meta:
         indexes = [models.Index(fields=["case", "user", "-expires_at"], name="break_glass_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.user_id} at {self.at:%Y-%m-%d %H:%M}"
+
 
 class CaseLocation(models.Model):
     """HTCDS hte_ (historic trafficking events): where recruitment, transit and
@@ -141,6 +150,9 @@ class CaseLocation(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["country", "subdivision"], name="case_location_region_idx")]
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in [self.city, self.subdivision, self.country] if p)
 
 
 class Person(models.Model):
@@ -211,6 +223,9 @@ class Identifier(models.Model):
         verbose_name = _("identifier")
         verbose_name_plural = _("identifiers")
 
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.value}"
+
 
 class Task(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
@@ -235,6 +250,9 @@ class Task(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class CaseNote(models.Model):
     """HTCDS cco_CaseComment. Append-only: a correction is a new note."""
@@ -249,6 +267,9 @@ class CaseNote(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["case", "-created_at"], name="case_note_idx")]
+
+    def __str__(self) -> str:
+        return self.body[:60]
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -1,0 +1,34 @@
+"""Showing stored codes as translated names in case templates."""
+
+from django import template
+
+from puente.core import choices as c
+from puente.core import geography
+
+register = template.Library()
+
+
+@register.filter
+def country(code: str) -> str:
+    return geography.country_name(code)
+
+
+@register.filter
+def countries(codes: list[str]) -> str:
+    return ", ".join(geography.country_name(code) for code in codes or [])
+
+
+@register.filter
+def subdivision(code: str) -> str:
+    return geography.subdivision_name(code)
+
+
+@register.filter
+def code_labels(codes: list[str], choices_name: str) -> str:
+    """`person.roles_in_process|code_labels:"RoleInProcess"` → translated, comma-separated."""
+    return ", ".join(c.labels_for(getattr(c, choices_name), codes))
+
+
+@register.filter
+def get_item(mapping: dict, key: str):
+    return (mapping or {}).get(key, "")

@@ -1,0 +1,536 @@
+"""Case pages. Thin: parse the form, call `puente.cases.domain`, show the result.
+
+Every view names its permission (`require_perm`), asks `can_open_case` before showing
+anything of a case, and leaves a line in the audit trail.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from puente.accounts.models import User
+from puente.accounts.permissions import require_perm
+from puente.accounts.roles import Perm
+from puente.audit.domain import record_event
+from puente.cases import domain, forms, queries
+from puente.cases.access import can_edit_case, can_open_case
+from puente.cases.models import BreakGlass, Case, Person, Task
+from puente.core import choices as c
+from puente.core.geography import country_name
+
+PAGE_SIZE = 25
+
+
+def _safe_reverse(name: str, *args) -> str:
+    """Links into apps built alongside this one: absent until they ship, never a 500."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _get_case(reference: str) -> Case:
+    case = queries.case_by_reference(reference=reference)
+    if case is None:
+        raise Http404
+    return case
+
+
+def _deny(request, case: Case, why: str):
+    record_event(action="access_denied", actor=request.user, obj=case, reason=why, request=request)
+    raise PermissionDenied
+
+
+def _openable_case(request, reference: str, *, edit: bool = False) -> Case:
+    case = _get_case(reference)
+    if not can_open_case(request.user, case):
+        _deny(request, case, "restricted case: not named")
+    if edit and not can_edit_case(request.user, case):
+        _deny(request, case, "needs case.edit")
+    return case
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def _display_case_values(case: Case) -> dict[str, str]:
+    """The stored values, as text, shown beside a form refused for being stale."""
+    return {
+        "title": case.title,
+        "summary": case.summary,
+        "exploitation_type": case.get_exploitation_type_display(),
+        "forms_of_exploitation": ", ".join(c.labels_for(c.TypeOfExploitation, case.forms_of_exploitation)),
+        "mx_forms_of_exploitation": ", ".join(
+            c.labels_for(c.MexicoExploitationForm, case.mx_forms_of_exploitation)
+        ),
+        "venues": ", ".join(c.labels_for(c.Venue, case.venues)),
+        "methods_of_control": ", ".join(c.labels_for(c.MethodOfControl, case.methods_of_control)),
+        "methods_of_recruitment": ", ".join(
+            c.labels_for(c.MethodOfRecruitment, case.methods_of_recruitment)
+        ),
+        "level_of_indicators": case.get_level_of_indicators_display(),
+        "imminent_danger": _("Yes") if case.imminent_danger else _("No"),
+        "owner": case.owner.display_name if case.owner else "",
+    }
+
+
+def _display_person_values(person: Person) -> dict[str, str]:
+    return {
+        "role": person.get_role_display(),
+        "is_business": _("Yes") if person.is_business else _("No"),
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "alias": person.alias,
+        "age": "" if person.age is None else str(person.age),
+        "age_band": person.get_age_band_display(),
+        "gender": person.get_gender_display(),
+        "citizenship": ", ".join(country_name(code) for code in person.citizenship),
+        "nationality": country_name(person.nationality),
+        "primary_language": person.get_primary_language_display(),
+        "trafficking_status": person.get_trafficking_status_display(),
+        "relationship_to_trafficker": person.get_relationship_to_trafficker_display(),
+        "roles_in_process": ", ".join(c.labels_for(c.RoleInProcess, person.roles_in_process)),
+        "notes": person.notes,
+    }
+
+
+def _case_initial(case: Case) -> dict:
+    initial = {field: getattr(case, field) for field in forms.CaseForm.FIELDS}
+    initial["owner"] = case.owner_id
+    initial["version"] = case.version
+    return initial
+
+
+def _person_initial(person: Person) -> dict:
+    initial = {field: getattr(person, field) for field in forms.PersonForm.FIELDS}
+    initial["version"] = person.version
+    return initial
+
+
+# --- list and new ----------------------------------------------------------------
+
+
+@require_perm(Perm.CASE_VIEW)
+def case_list(request):
+    filters = forms.CaseFilterForm(request.GET or None)
+    options = filters.cleaned_data if filters.is_valid() else {}
+    cases = queries.cases_for_list(
+        user=request.user,
+        status=options.get("status") or "",
+        imminent_danger=bool(options.get("imminent_danger")),
+        mine=bool(options.get("mine")),
+        restricted=bool(options.get("restricted")),
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    record_event(action="view", actor=request.user, object_type="case_list",
+                 object_ref=query.urlencode()[:60], request=request)
+    return render(request, "cases/list.html", {
+        "filters": filters, "page": page, "querystring": query.urlencode(),
+        "can_create": request.user.can(Perm.CASE_CREATE),
+    })
+
+
+@require_perm(Perm.CASE_CREATE)
+def case_new(request):
+    form = forms.CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = domain.open_case(by=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Case %(reference)s opened.") % {"reference": case.reference})
+            return redirect("cases:detail", reference=case.reference)
+    return render(request, "cases/case_form.html", {"form": form, "creating": True})
+
+
+# --- one case --------------------------------------------------------------------
+
+
+def _restricted_page(request, case: Case, form=None, status: int = 200):
+    record_event(action="access_denied", actor=request.user, obj=case,
+                 reason="restricted case: not named", request=request)
+    return render(request, "cases/restricted.html", {
+        "case": case,
+        "form": form or forms.BreakGlassForm(),
+        "can_break_glass": request.user.can(Perm.CASE_BREAK_GLASS),
+    }, status=status)
+
+
+def _detail_context(request, case: Case, **extra) -> dict:
+    user = request.user
+    is_supervisor = user.can(Perm.CASE_RESTRICT)
+    page = queries.case_page(case_id=case.pk, include_access_list=is_supervisor)
+    full = page.case
+    can_edit = can_edit_case(user, full)
+    transitions = [
+        (code, c.label_for(c.CaseStatus, code))
+        for code in domain.allowed_transitions(status=full.status, user=user)
+    ] if can_edit else []
+    contacts = [(contact, _safe_reverse("intake:detail", contact.pk)) for contact in full.contacts.all()]
+    context = {
+        "case": full,
+        "page": page,
+        "can_edit": can_edit,
+        "is_supervisor": is_supervisor,
+        "transitions": transitions,
+        "lists": [
+            (_("Forms of exploitation (HTCDS)"), c.labels_for(c.TypeOfExploitation, full.forms_of_exploitation)),
+            (_("Forms of exploitation (Ley General, art. 10)"),
+             c.labels_for(c.MexicoExploitationForm, full.mx_forms_of_exploitation)),
+            (_("Venues / industries"), c.labels_for(c.Venue, full.venues)),
+            (_("Methods of control"), c.labels_for(c.MethodOfControl, full.methods_of_control)),
+            (_("Methods of recruitment"), c.labels_for(c.MethodOfRecruitment, full.methods_of_recruitment)),
+        ],
+        "contacts": contacts,
+        "screening_url": _safe_reverse("screening:case", full.reference),
+        "break_glass": queries.active_break_glass(case=full, user=user)
+        if full.restricted and not queries.is_named_on(case=full, user=user) else None,
+        "status_form": forms.StatusForm(initial={"version": full.version}),
+        "task_form": forms.TaskForm(),
+        "note_form": forms.NoteForm(),
+        "location_form": forms.LocationForm(initial={"country": full.reference[:2]}),
+        "access_form": forms.AccessForm() if is_supervisor else None,
+    }
+    context.update(extra)
+    return context
+
+
+@require_perm(Perm.CASE_VIEW)
+def case_detail(request, reference: str):
+    case = _get_case(reference)
+    if not can_open_case(request.user, case):
+        return _restricted_page(request, case)
+    record_event(action="view", actor=request.user, obj=case, request=request)
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+@require_perm(Perm.CASE_EDIT)
+def case_edit(request, reference: str):
+    case = _openable_case(request, reference, edit=True)
+    stale = None
+    if request.method == "POST":
+        form = forms.CaseEditForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            changes = {field: data[field] for field in forms.CaseEditForm.FIELDS}
+            try:
+                domain.update_case(case_id=case.pk, expected_version=data["version"],
+                                   changes=changes, by=request.user, request=request)
+            except domain.StaleCaseError as exc:
+                stale = exc
+                # Keep what the advocate typed; the next save is a deliberate choice
+                # made with the current values in view, so it carries the new version.
+                posted = request.POST.copy()
+                posted["version"] = str(exc.current_version)
+                form = forms.CaseEditForm(posted)
+                form.is_valid()
+                form.add_error(None, exc.messages[0])
+                case = exc.record
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Case saved."))
+                return redirect("cases:detail", reference=case.reference)
+    else:
+        form = forms.CaseEditForm(initial=_case_initial(case))
+        record_event(action="view", actor=request.user, obj=case, request=request)
+    return render(request, "cases/case_form.html", {
+        "form": form, "case": case, "stale": stale,
+        "current": _display_case_values(case) if stale else {},
+    }, status=409 if stale else 200)
+
+
+@require_POST
+@require_perm(Perm.CASE_EDIT)
+def case_status(request, reference: str):
+    case = _openable_case(request, reference, edit=True)
+    form = forms.StatusForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            domain.change_status(case_id=case.pk, expected_version=data["version"],
+                                 status=data["status"], closing_reason=data["closing_reason"],
+                                 closing_note=data["closing_note"], by=request.user,
+                                 request=request)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Status changed to %(status)s.")
+                             % {"status": c.label_for(c.CaseStatus, data["status"])})
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("cases:detail", reference=case.reference)
+
+
+# --- persons ---------------------------------------------------------------------
+
+
+def _save_identifiers(request, case: Case, person: Person, formset) -> None:
+    for sub in formset:
+        data = getattr(sub, "cleaned_data", None) or {}
+        if data.get("value"):
+            domain.add_identifier(case=case, person=person, kind=data["kind"], value=data["value"],
+                                  by=request.user, request=request)
+
+
+def _identifier_errors(formset, exc: ValidationError, index: int) -> None:
+    form = formset.forms[index]
+    _apply_errors(form, exc)
+
+
+def _validate_identifiers(formset) -> bool:
+    """Normalise every new identifier before anything is saved, so a mistyped phone
+    number is shown on its row instead of half-saving the person."""
+    ok = True
+    for index, sub in enumerate(formset):
+        data = getattr(sub, "cleaned_data", None) or {}
+        if data.get("value"):
+            try:
+                domain.normalise_identifier(kind=data["kind"], value=data["value"])
+            except ValidationError as exc:
+                _identifier_errors(formset, exc, index)
+                ok = False
+    return ok
+
+
+@require_perm(Perm.CASE_EDIT)
+def person_add(request, reference: str):
+    case = _openable_case(request, reference, edit=True)
+    form = forms.PersonForm(request.POST or None, initial={"role": request.GET.get("role", "")})
+    formset = forms.IdentifierFormSet(request.POST or None, prefix="ids")
+    if request.method == "POST" and form.is_valid() and formset.is_valid() \
+            and _validate_identifiers(formset):
+        try:
+            with transaction.atomic():
+                person = domain.add_person(case=case, by=request.user, request=request,
+                                           **form.cleaned_data)
+                _save_identifiers(request, case, person, formset)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": person.display_name})
+            return redirect("cases:detail", reference=case.reference)
+    return render(request, "cases/person_form.html", {
+        "case": case, "form": form, "formset": formset, "person": None,
+    })
+
+
+@require_perm(Perm.CASE_EDIT)
+def person_edit(request, reference: str, person_id: int):
+    case = _openable_case(request, reference, edit=True)
+    person = get_object_or_404(Person.objects.prefetch_related("identifiers"), pk=person_id, case=case)
+    stale = None
+    if request.method == "POST":
+        form = forms.PersonEditForm(request.POST)
+        formset = forms.IdentifierFormSet(request.POST, prefix="ids")
+        if form.is_valid() and formset.is_valid() and _validate_identifiers(formset):
+            data = form.cleaned_data
+            changes = {field: data[field] for field in forms.PersonForm.FIELDS}
+            try:
+                with transaction.atomic():
+                    domain.update_person(person_id=person.pk, expected_version=data["version"],
+                                         changes=changes, by=request.user, request=request)
+                    _save_identifiers(request, case, person, formset)
+            except domain.StaleCaseError as exc:
+                stale = exc
+                posted = request.POST.copy()
+                posted["version"] = str(exc.current_version)
+                form = forms.PersonEditForm(posted)
+                form.is_valid()
+                form.add_error(None, exc.messages[0])
+                person = exc.record
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("%(name)s saved.") % {"name": person.display_name})
+                return redirect("cases:detail", reference=case.reference)
+    else:
+        form = forms.PersonEditForm(initial=_person_initial(person))
+        formset = forms.IdentifierFormSet(prefix="ids")
+    return render(request, "cases/person_form.html", {
+        "case": case, "form": form, "formset": formset, "person": person, "stale": stale,
+        "current": _display_person_values(person) if stale else {},
+        "identifiers": person.identifiers.all(),
+    }, status=409 if stale else 200)
+
+
+# --- locations, tasks, notes -----------------------------------------------------
+
+
+@require_POST
+@require_perm(Perm.CASE_EDIT)
+def location_add(request, reference: str):
+    case = _openable_case(request, reference, edit=True)
+    form = forms.LocationForm(request.POST)
+    if form.is_valid():
+        try:
+            domain.add_location(case=case, by=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Location added."))
+    else:
+        messages.error(request, _("The location was not added: check the country."))
+    return redirect(reverse("cases:detail", args=[case.reference]) + "#locations")
+
+
+def _tasks_partial(request, case: Case, form=None):
+    tasks = Task.objects.filter(case=case).select_related("assignee")
+    return render(request, "cases/_tasks.html", {
+        "case": case, "tasks": tasks, "task_form": form or forms.TaskForm(), "can_edit": True,
+    })
+
+
+@require_POST
+@require_perm(Perm.CASE_EDIT)
+def task_add(request, reference: str):
+    case = _openable_case(request, reference, edit=True)
+    form = forms.TaskForm(request.POST)
+    if form.is_valid():
+        try:
+            domain.add_task(case=case, by=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            form = None
+    if request.headers.get("HX-Request"):
+        return _tasks_partial(request, case, form)
+    if form is not None:
+        messages.error(request, _("The task was not added: say what needs doing."))
+    return redirect(reverse("cases:detail", args=[case.reference]) + "#tasks")
+
+
+@require_POST
+@require_perm(Perm.CASE_EDIT)
+def task_done(request, reference: str, task_id: int):
+    case = _openable_case(request, reference, edit=True)
+    task = get_object_or_404(Task, pk=task_id, case=case)
+    domain.complete_task(task=task, by=request.user, request=request)
+    if request.headers.get("HX-Request"):
+        return _tasks_partial(request, case)
+    return redirect(reverse("cases:detail", args=[case.reference]) + "#tasks")
+
+
+@require_POST
+@require_perm(Perm.CASE_EDIT)
+def note_add(request, reference: str):
+    case = _openable_case(request, reference, edit=True)
+    form = forms.NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            domain.add_note(case=case, by=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            form = None
+    if request.headers.get("HX-Request"):
+        notes = case.notes.select_related("author")
+        return render(request, "cases/_notes.html", {
+            "case": case, "notes": notes, "note_form": form or forms.NoteForm(), "can_edit": True,
+        })
+    if form is not None:
+        messages.error(request, _("The note was empty and was not added."))
+    return redirect(reverse("cases:detail", args=[case.reference]) + "#notes")
+
+
+# --- restriction and break glass -------------------------------------------------
+
+
+@require_POST
+@require_perm(Perm.CASE_RESTRICT)
+def case_restrict(request, reference: str):
+    case = _openable_case(request, reference)
+    if request.POST.get("restricted") == "1":
+        domain.restrict_case(case=case, by=request.user, request=request)
+        messages.success(request, _("The case is now restricted."))
+    else:
+        domain.unrestrict_case(case=case, by=request.user, request=request)
+        messages.success(request, _("The case is no longer restricted."))
+    return redirect("cases:detail", reference=case.reference)
+
+
+@require_POST
+@require_perm(Perm.CASE_RESTRICT)
+def access_grant(request, reference: str):
+    case = _openable_case(request, reference)
+    form = forms.AccessForm(request.POST)
+    if form.is_valid():
+        try:
+            domain.grant_access(case=case, user=form.cleaned_data["user"], by=request.user,
+                                request=request)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("%(name)s can now open this case.")
+                             % {"name": form.cleaned_data["user"].display_name})
+    return redirect(reverse("cases:detail", args=[case.reference]) + "#access")
+
+
+@require_POST
+@require_perm(Perm.CASE_RESTRICT)
+def access_revoke(request, reference: str, user_id: int):
+    case = _openable_case(request, reference)
+    user = get_object_or_404(User, pk=user_id)
+    domain.revoke_access(case=case, user=user, by=request.user, request=request)
+    messages.success(request, _("%(name)s was removed from this case.") % {"name": user.display_name})
+    return redirect(reverse("cases:detail", args=[case.reference]) + "#access")
+
+
+@require_POST
+@require_perm(Perm.CASE_BREAK_GLASS)
+def case_break_glass(request, reference: str):
+    case = _get_case(reference)
+    if can_open_case(request.user, case):
+        return redirect("cases:detail", reference=case.reference)
+    form = forms.BreakGlassForm(request.POST)
+    if form.is_valid():
+        try:
+            domain.break_glass(case=case, user=request.user, reason=form.cleaned_data["reason"],
+                               request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.warning(request, _("You opened a restricted case. Your reason was recorded "
+                                        "and a supervisor will review it."))
+            return redirect("cases:detail", reference=case.reference)
+    return _restricted_page(request, case, form=form, status=400)
+
+
+@require_perm(Perm.CASE_RESTRICT)
+def break_glass_review(request):
+    if request.method == "POST":
+        event = get_object_or_404(BreakGlass.objects.select_related("case"),
+                                  pk=request.POST.get("event"))
+        domain.review_break_glass(event=event, by=request.user, request=request)
+        messages.success(request, _("Marked as reviewed."))
+        return redirect("cases:break_glass_review")
+    show_all = request.GET.get("all") == "1"
+    events = Paginator(queries.break_glass_events(unreviewed_only=not show_all), PAGE_SIZE)
+    record_event(action="view", actor=request.user, object_type="break_glass_list",
+                 request=request)
+    return render(request, "cases/break_glass_review.html", {
+        "page": events.get_page(request.GET.get("page")), "show_all": show_all,
+    })
