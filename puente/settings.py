@@ -207,7 +207,8 @@ LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LANGUAGE_CODE = env("PUENTE_DEFAULT_LANGUAGE", "es" if PUENTE_COUNTRY == "MX" else "en")
 if LANGUAGE_CODE not in {code for code, _name in LANGUAGES}:
     raise ImproperlyConfigured(f"PUENTE_DEFAULT_LANGUAGE={LANGUAGE_CODE!r}: choose en or es")
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Each app ships its own catalog in <app>/locale (found automatically).
+LOCALE_PATHS: list = []
 LANGUAGE_COOKIE_NAME = "puente_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env(

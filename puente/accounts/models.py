@@ -17,8 +17,8 @@ class User(AbstractUser):
         _("interface language"), max_length=8, choices=[("en", "English"), ("es", "Español")],
         blank=True,
     )
-    failed_logins = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    failed_logins = models.PositiveIntegerField(_("failed sign-in attempts in a row"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("staff member")

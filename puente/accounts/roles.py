@@ -28,6 +28,7 @@ class Perm:
     CASE_CREATE = "case.create"
     CASE_EDIT = "case.edit"
     CASE_RESTRICT = "case.restrict"  # mark restricted, name who may open it
+    CASE_REOPEN = "case.reopen"  # a closed case comes back only with a supervisor's say-so
     CASE_BREAK_GLASS = "case.break_glass"
     SCREENING_RECORD = "screening.record"
     PHONE_LOOKUP = "phone.lookup"
@@ -53,7 +54,9 @@ _ADVOCATE = {
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADVOCATE: frozenset(_ADVOCATE),
-    Role.SUPERVISOR: frozenset(_ADVOCATE | {Perm.CASE_RESTRICT, Perm.AUDIT_VIEW}),
+    Role.SUPERVISOR: frozenset(
+        _ADVOCATE | {Perm.CASE_RESTRICT, Perm.CASE_REOPEN, Perm.AUDIT_VIEW}
+    ),
     Role.LIAISON: frozenset(
         {
             Perm.CONTACT_VIEW,

@@ -12,8 +12,10 @@ class AuditAction(models.TextChoices):
     LOCKED_OUT = "locked_out", _("Account locked")
     LOGOUT = "logout", _("Logged out")
     MFA_ENROLLED = "mfa_enrolled", _("Enrolled MFA")
+    MFA_VERIFIED = "mfa_verified", _("Passed MFA")
     MFA_FAILED = "mfa_failed", _("Failed MFA code")
     RECOVERY_CODE_USED = "recovery_code_used", _("Used a recovery code")
+    RECOVERY_CODES_RENEWED = "recovery_codes_renewed", _("Renewed recovery codes")
     VIEW = "view", pgettext_lazy("audit action", "Viewed")
     CREATE = "create", pgettext_lazy("audit action", "Created")
     CHANGE = "change", pgettext_lazy("audit action", "Changed")
@@ -62,6 +64,9 @@ class AuditEntry(models.Model):
         ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action} {self.object_type} {self.object_ref or self.object_id}".strip()
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

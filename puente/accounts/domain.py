@@ -1,0 +1,416 @@
+"""Signing in, the second factor, lockout, staff accounts and API keys.
+
+Every outcome that matters to an investigation (a sign-in, a failure, a lockout, a
+recovery code spent, a key issued) is written to the audit trail here, so no view or
+command can forget to.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp import devices_for_user
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from puente.accounts.models import ApiKey, User
+from puente.accounts.roles import API_SCOPES, Role
+from puente.audit.domain import field_changes, record_event
+from puente.audit.models import AuditAction, AuditEntry
+
+RECOVERY_CODE_COUNT = 10
+RECOVERY_DEVICE_NAME = "recovery codes"
+TOTP_DEVICE_NAME = "authenticator app"
+
+
+class SignIn(enum.Enum):
+    OK = "ok"
+    INVALID = "invalid"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    outcome: SignIn
+    user: User | None = None
+
+
+def _lockout_window() -> timedelta:
+    return timedelta(minutes=settings.PUENTE_LOCKOUT_MINUTES)
+
+
+def _unknown_name_is_locked(username: str) -> bool:
+    """An unknown username is refused with the "locked" message after as many failures
+    as a real account would be, so the lockout message itself never tells an attacker
+    which usernames exist."""
+    since = timezone.now() - _lockout_window()
+    failures = AuditEntry.objects.filter(
+        action=AuditAction.LOGIN_FAILED,
+        actor__isnull=True,
+        actor_name=username[:150],
+        at__gte=since,
+    ).count()
+    # +1: this attempt, not yet recorded, is the one that would lock a real account.
+    return failures + 1 >= settings.PUENTE_LOCKOUT_ATTEMPTS
+
+
+def register_failure(*, user: User, request=None, action: str, reason: str = "") -> bool:
+    """Count one failed password or second-factor attempt against `user`; lock the
+    account once the limit is reached. Returns True when this failure locked it."""
+    with transaction.atomic():
+        locked_user = User.objects.select_for_update().get(pk=user.pk)
+        now = timezone.now()
+        if locked_user.locked_until and locked_user.locked_until <= now:
+            # The previous lock has run out: the person gets a fresh set of attempts.
+            locked_user.failed_logins = 0
+            locked_user.locked_until = None
+        locked_user.failed_logins += 1
+        record_event(
+            action=action,
+            actor=user if action != AuditAction.LOGIN_FAILED else None,
+            actor_name=user.username,
+            obj=user,
+            reason=reason,
+            request=request,
+        )
+        just_locked = False
+        if (
+            locked_user.failed_logins >= settings.PUENTE_LOCKOUT_ATTEMPTS
+            and not locked_user.is_locked
+        ):
+            locked_user.locked_until = now + _lockout_window()
+            just_locked = True
+            record_event(
+                action=AuditAction.LOCKED_OUT,
+                actor_name=user.username,
+                obj=user,
+                reason=f"{locked_user.failed_logins} failed attempts; locked until "
+                f"{locked_user.locked_until.isoformat()}",
+                request=request,
+            )
+        locked_user.save(update_fields=["failed_logins", "locked_until"])
+    user.failed_logins = locked_user.failed_logins
+    user.locked_until = locked_user.locked_until
+    return just_locked
+
+
+def clear_failures(*, user: User) -> None:
+    if user.failed_logins or user.locked_until:
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        user.failed_logins = 0
+        user.locked_until = None
+
+
+def needs_second_factor(user: User) -> bool:
+    return settings.PUENTE_MFA_REQUIRED and has_confirmed_device(user)
+
+
+def has_confirmed_device(user: User) -> bool:
+    return any(True for _device in devices_for_user(user, confirmed=True))
+
+
+def check_password_sign_in(*, username: str, password: str, request=None) -> SignInResult:
+    """The password step. Does not start a session: the view does that with
+    `django.contrib.auth.login` when the outcome is OK."""
+    username = username.strip()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        # Hash anyway so an unknown name costs as long as a wrong password.
+        User().set_password(password)
+        locked = _unknown_name_is_locked(username)
+        record_event(
+            action=AuditAction.LOGIN_FAILED,
+            actor_name=username[:150],
+            object_type="user",
+            reason="unknown username",
+            request=request,
+        )
+        return SignInResult(SignIn.LOCKED if locked else SignIn.INVALID)
+    if user.is_locked:
+        user.check_password(password)
+        record_event(
+            action=AuditAction.LOGIN_FAILED,
+            actor_name=username,
+            obj=user,
+            reason="account locked",
+            request=request,
+        )
+        return SignInResult(SignIn.LOCKED, user)
+    if not user.check_password(password) or not user.is_active:
+        locked = register_failure(
+            user=user,
+            request=request,
+            action=AuditAction.LOGIN_FAILED,
+            reason="wrong password" if user.is_active else "account deactivated",
+        )
+        return SignInResult(SignIn.LOCKED if locked else SignIn.INVALID, user)
+    if not needs_second_factor(user):
+        # With a second factor still to pass, the counter is only cleared once that
+        # succeeds: otherwise a stolen password would buy unlimited code guesses.
+        clear_failures(user=user)
+    record_event(
+        action=AuditAction.LOGIN, actor=user, obj=user, reason="password accepted", request=request
+    )
+    return SignInResult(SignIn.OK, user)
+
+
+def record_sign_out(*, user: User, request=None) -> None:
+    record_event(action=AuditAction.LOGOUT, actor=user, obj=user, request=request)
+
+
+# --- Second factor -------------------------------------------------------------------------
+
+
+def pending_totp_device(*, user: User) -> TOTPDevice:
+    """The unconfirmed authenticator being set up. Reused across page loads so the QR
+    code the person already scanned stays valid."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    return device or TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+
+
+def confirm_totp_device(
+    *, user: User, device: TOTPDevice, token: str, request=None
+) -> list[str] | None:
+    """Confirm the authenticator with a current code. Returns the new recovery codes (to
+    be shown once) or None when the code is wrong."""
+    token = _normalise(token)
+    with transaction.atomic():
+        if device.user_id != user.pk or device.confirmed or not device.verify_token(token):
+            record_event(
+                action=AuditAction.MFA_FAILED,
+                actor=user,
+                obj=user,
+                reason="enrolment code rejected",
+                request=request,
+            )
+            return None
+        # One authenticator per person: an older confirmed one would be a second way in.
+        TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _replace_recovery_codes(user=user)
+        clear_failures(user=user)
+        record_event(
+            action=AuditAction.MFA_ENROLLED,
+            actor=user,
+            obj=user,
+            reason=f"authenticator app; {len(codes)} recovery codes issued",
+            request=request,
+        )
+    return codes
+
+
+def regenerate_recovery_codes(*, user: User, request=None) -> list[str]:
+    with transaction.atomic():
+        codes = _replace_recovery_codes(user=user)
+        record_event(
+            action=AuditAction.RECOVERY_CODES_RENEWED,
+            actor=user,
+            obj=user,
+            reason=f"{len(codes)} new codes; earlier codes no longer work",
+            request=request,
+        )
+    return codes
+
+
+def remaining_recovery_codes(*, user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def _replace_recovery_codes(*, user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def _normalise(token: str) -> str:
+    return "".join(token.split()).replace("-", "").lower()
+
+
+def verify_second_factor(*, user: User, token: str, request=None):
+    """Check a 6-digit authenticator code or a recovery code. Returns the device that
+    accepted it (a spent recovery code is deleted), or None. Failures count toward the
+    same lockout as wrong passwords."""
+    token = _normalise(token)
+    matched = None
+    if token:
+        with transaction.atomic():
+            for device in devices_for_user(user, confirmed=True, for_verify=True):
+                is_totp = isinstance(device, TOTPDevice)
+                if is_totp != token.isdigit():
+                    continue
+                if device.verify_token(token):
+                    matched = device
+                    break
+    if matched is None:
+        register_failure(
+            user=user,
+            request=request,
+            action=AuditAction.MFA_FAILED,
+            reason="second-factor code rejected",
+        )
+        return None
+    clear_failures(user=user)
+    if isinstance(matched, StaticDevice):
+        left = matched.token_set.count()
+        record_event(
+            action=AuditAction.RECOVERY_CODE_USED,
+            actor=user,
+            obj=user,
+            reason=f"{left} recovery codes left",
+            request=request,
+        )
+    else:
+        record_event(
+            action=AuditAction.MFA_VERIFIED,
+            actor=user,
+            obj=user,
+            reason="authenticator app",
+            request=request,
+        )
+    return matched
+
+
+# --- Staff accounts ------------------------------------------------------------------------
+
+
+def unlock_user(*, user: User, by: User | None = None, request=None) -> None:
+    with transaction.atomic():
+        before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        user.failed_logins = 0
+        user.locked_until = None
+        record_event(
+            action=AuditAction.CHANGE,
+            actor=by,
+            obj=user,
+            changes=field_changes(before, {"failed_logins": 0, "locked_until": None}),
+            reason="account unlocked",
+            request=request,
+        )
+
+
+def reset_second_factor(*, user: User, by: User | None = None, request=None) -> None:
+    """For a person who lost their phone: remove every device so the next sign-in
+    enrols afresh. Whoever does this must have checked who is asking."""
+    with transaction.atomic():
+        devices = list(devices_for_user(user, confirmed=None))
+        for device in devices:
+            device.delete()
+        removed = len(devices)
+        record_event(
+            action=AuditAction.CHANGE,
+            actor=by,
+            obj=user,
+            reason=f"two-step verification reset ({removed} devices removed)",
+            request=request,
+        )
+
+
+def create_administrator(*, username: str, email: str, password: str, via: str = "cli") -> User:
+    """An administrator account for running the system. Deliberately not a superuser:
+    administrators manage accounts and keys but do not read case files."""
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": _("A username is required.")})
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("That username is already taken.")})
+    candidate = User(username=username, email=email)
+    password_validation.validate_password(password, user=candidate)
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=username,
+            email=email,
+            password=password,
+            role=Role.ADMINISTRATOR,
+            is_staff=True,
+        )
+        record_event(
+            action=AuditAction.CREATE,
+            obj=user,
+            reason="administrator account created",
+            changes=[{"field": "role", "old": None, "new": Role.ADMINISTRATOR}],
+            via=via,
+        )
+    return user
+
+
+# --- API keys ------------------------------------------------------------------------------
+
+
+def create_api_key(
+    *, name: str, user: User, scopes: list[str], by: User | None = None, via: str = "cli"
+) -> tuple[ApiKey, str]:
+    """Issue a key. Returns the key row and the raw key, which exists nowhere else: show
+    it once and forget it."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("A key needs a name saying what uses it.")})
+    scopes = sorted(set(scopes))
+    if not scopes:
+        raise ValidationError({"scopes": _("Give the key at least one scope.")})
+    unknown = [s for s in scopes if s not in API_SCOPES]
+    if unknown:
+        raise ValidationError(
+            {"scopes": _("Unknown scope(s): %(scopes)s.") % {"scopes": ", ".join(unknown)}}
+        )
+    # A scope the acting person does not hold could never be used: refuse it now rather
+    # than let an integration fail mysteriously later.
+    not_held = [s for s in scopes if not user.can(s)]
+    if not_held:
+        raise ValidationError(
+            {
+                "scopes": _("%(user)s does not hold: %(scopes)s.")
+                % {"user": user.username, "scopes": ", ".join(not_held)}
+            }
+        )
+    raw = ApiKey.generate_raw()
+    with transaction.atomic():
+        key = ApiKey.objects.create(
+            name=name,
+            key_prefix=raw[:10],
+            key_hash=ApiKey.digest(raw),
+            scopes=scopes,
+            acting_user=user,
+        )
+        record_event(
+            action=AuditAction.API_KEY,
+            actor=by,
+            obj=key,
+            object_ref=key.key_prefix,
+            changes=[{"field": "scopes", "old": None, "new": scopes}],
+            reason=f"created “{name}” acting for {user.username}",
+            via=via,
+        )
+    return key, raw
+
+
+def revoke_api_key(
+    *, key_id: int, by: User | None = None, via: str = "cli", request=None
+) -> ApiKey:
+    with transaction.atomic():
+        key = ApiKey.objects.select_for_update().get(pk=key_id)
+        if key.revoked_at is None:
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            record_event(
+                action=AuditAction.API_KEY,
+                actor=by,
+                obj=key,
+                object_ref=key.key_prefix,
+                changes=[{"field": "revoked_at", "old": None, "new": key.revoked_at.isoformat()}],
+                reason=f"revoked “{key.name}”",
+                via=via,
+                request=request,
+            )
+    return key

@@ -1,0 +1,12 @@
+"""Reads about staff accounts and API keys."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from puente.accounts.models import ApiKey
+
+
+def api_keys() -> QuerySet[ApiKey]:
+    """Every key, newest first, with the person each acts for (one query for a listing)."""
+    return ApiKey.objects.select_related("acting_user").order_by("-created_at", "-id")

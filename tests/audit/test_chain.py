@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from puente.audit.domain import GENESIS, compute_hash, record_event, verify_chain
+from puente.audit.models import AuditEntry
+from tests.factories import make_user
+
+
+def three_entries() -> list[AuditEntry]:
+    user = make_user()
+    return [
+        record_event(action="login", actor=user),
+        record_event(
+            action="view", actor=user, object_type="case", object_id=7, object_ref="C-2025-0007"
+        ),
+        record_event(
+            action="change",
+            actor=user,
+            object_type="case",
+            object_id=7,
+            changes=[{"field": "status", "old": "new", "new": "active"}],
+            reason="caller confirmed",
+        ),
+    ]
+
+
+def run_verify() -> tuple[int, str, str]:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("audit", "verify", stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.django_db
+def test_each_entry_chains_onto_the_one_before():
+    first, second, third = three_entries()
+    assert first.prev_hash == GENESIS
+    assert second.prev_hash == first.hash and third.prev_hash == second.hash
+    assert third.hash == compute_hash(third, second.hash)
+    assert verify_chain() == verify_chain().__class__(ok=True, checked=3)
+
+
+@pytest.mark.django_db
+def test_entries_cannot_be_changed_or_deleted_through_the_app():
+    entry = three_entries()[0]
+    with pytest.raises(RuntimeError):
+        entry.save()
+    with pytest.raises(RuntimeError):
+        entry.delete()
+
+
+@pytest.mark.django_db
+def test_an_edited_entry_is_named():
+    _first, second, _third = three_entries()
+    AuditEntry.objects.filter(pk=second.pk).update(reason="x")
+    result = verify_chain()
+    assert not result.ok and result.first_broken_id == second.pk and result.checked == 1
+    assert "edited" in result.problem
+
+
+@pytest.mark.django_db
+def test_a_removed_entry_breaks_the_chain_at_the_next_one():
+    _first, second, third = three_entries()
+    # Bypass the model's guard, as someone with database access would.
+    AuditEntry.objects.filter(pk=second.pk).delete()
+    result = verify_chain()
+    assert not result.ok and result.first_broken_id == third.pk
+    assert "removed or reordered" in result.problem
+
+
+@pytest.mark.django_db
+def test_verify_walks_past_batch_boundaries():
+    three_entries()
+    assert verify_chain(batch_size=2).checked == 3
+
+
+@pytest.mark.django_db
+def test_verify_command_reports_an_intact_trail():
+    three_entries()
+    code, out, _err = run_verify()
+    assert code == 0
+    assert "Audit trail intact: 3 entries verified." in out
+
+
+@pytest.mark.django_db
+def test_verify_command_on_an_empty_trail():
+    code, out, _err = run_verify()
+    assert code == 0 and "Audit trail intact: 0 entries verified." in out
+
+
+@pytest.mark.django_db
+def test_verify_command_exits_1_and_names_the_broken_entry():
+    _first, _second, third = three_entries()
+    AuditEntry.objects.filter(pk=third.pk).update(actor_name="someone else")
+    code, out, err = run_verify()
+    assert code == 1
+    assert f"Audit trail BROKEN at entry #{third.pk}: its content does not match its hash" in err
+    assert "intact" not in out
