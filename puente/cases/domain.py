@@ -43,7 +43,7 @@ S = c.CaseStatus
 
 # The status workflow, in one table: (from, to) -> the permission that edge needs.
 # Reopening a closed case is a supervisor's decision (it undoes a closure someone
-# reported on); supervisors are the role holding CASE_RESTRICT.
+# reported on), so it needs CASE_REOPEN, which supervisors hold.
 REOPEN_PERM = Perm.CASE_REOPEN
 TRANSITIONS: dict[tuple[str, str], str] = {
     (S.NEW, S.ACTIVE): Perm.CASE_EDIT,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from puente.core import choices as c
@@ -49,9 +49,17 @@ class Screening(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.level}"
+
     @property
     def level(self) -> str:
         return self.override_level or self.computed_level
+
+    @property
+    def reasons_display(self) -> list[str]:
+        """The stored reasons (English source text) in the reader's language."""
+        return [gettext(reason) for reason in self.reasons or []]
 
 
 class Protocol(models.Model):
