@@ -1,0 +1,24 @@
+"""Reads for screening: which protocol applies, the latest screening of a subject."""
+
+from __future__ import annotations
+
+from puente.screening.models import Protocol, Screening
+
+
+def protocol_for(*, reason: str, signaler_type: str = "") -> Protocol | None:
+    """The most specific protocol: the one for this reason *and* this signaler, else the
+    one for this reason and any signaler."""
+    candidates = {
+        p.signaler_type: p
+        for p in Protocol.objects.filter(reason=reason, signaler_type__in={signaler_type or "", ""})
+    }
+    return candidates.get(signaler_type or "") or candidates.get("")
+
+
+def latest_screening(*, contact=None, case=None) -> Screening | None:
+    qs = Screening.objects.select_related("screened_by")
+    if contact is not None:
+        qs = qs.filter(contact=contact)
+    if case is not None:
+        qs = qs.filter(case=case)
+    return qs.order_by("-created_at", "-id").first()

@@ -1,0 +1,223 @@
+"""Screening pages and protocols. Thin: parse, call `domain` / `queries`, render.
+Every page names its permission; pages showing a contact or case are audited."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from puente.accounts.permissions import require_perm
+from puente.accounts.roles import Perm
+from puente.audit.domain import record_event
+from puente.cases.access import can_edit_case
+from puente.cases.models import Case
+from puente.core import choices as c
+from puente.intake.models import Contact
+from puente.screening import domain, queries
+from puente.screening import indicators as ind
+from puente.screening.forms import ProtocolForm, ScreeningForm
+from puente.screening.models import Protocol
+
+
+def _refuse(request, obj, reason: str):
+    record_event(
+        action="access_denied", actor=request.user, obj=obj, request=request, reason=reason
+    )
+    raise PermissionDenied
+
+
+def _contact_or_refuse(request, contact_id: int) -> Contact:
+    contact = get_object_or_404(Contact.objects.select_related("case"), pk=contact_id)
+    if (
+        contact.case is not None
+        and contact.case.restricted
+        and not can_edit_case(request.user, contact.case)
+    ):
+        _refuse(request, contact, "contact in a restricted case")
+    return contact
+
+
+def _case_or_refuse(request, reference: str) -> Case:
+    case = get_object_or_404(Case, reference=reference)
+    if not can_edit_case(request.user, case):
+        _refuse(request, case, "may not edit this case")
+    return case
+
+
+def _frame_from(value: str | None) -> str:
+    return value if value in c.LegalFrame.values else domain.default_legal_frame()
+
+
+def _result_context(*, codes, legal_frame: str) -> dict:
+    assessment = domain.assess(indicators=set(codes), legal_frame=legal_frame)
+    return {
+        "assessment": assessment,
+        "level_label": c.label_for(c.IndicatorLevel, assessment.level),
+        "frame_label": c.label_for(c.LegalFrame, legal_frame),
+        "mx_form_labels": c.labels_for(c.MexicoExploitationForm, assessment.mx_forms),
+    }
+
+
+def _checklist(selected) -> list[dict]:
+    chosen = set(selected or [])
+    return [
+        {
+            "code": code,
+            "heading": heading,
+            "items": [{"indicator": i, "checked": i.code in chosen} for i in items],
+        }
+        for code, heading, items in ind.grouped()
+    ]
+
+
+def _screen(request, *, contact=None, case=None, protocol, back_url: str):
+    latest = queries.latest_screening(contact=contact, case=case)
+    status = 200
+    if request.method == "POST":
+        form = ScreeningForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                screening = domain.record_screening(
+                    by=request.user,
+                    contact=contact,
+                    case=case,
+                    indicators=data["indicators"],
+                    legal_frame=data["legal_frame"],
+                    override_level=data["override_level"],
+                    override_reason=data["override_reason"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+                for field, errors in by_field.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Screening saved. Level of indicators: %(level)s.")
+                    % {"level": c.label_for(c.IndicatorLevel, screening.level)},
+                )
+                return redirect(back_url)
+        status = 400
+        codes = [code for code in request.POST.getlist("indicators") if code in ind.BY_CODE]
+        legal_frame = _frame_from(request.POST.get("legal_frame"))
+    else:
+        codes = latest.indicators if latest else []
+        legal_frame = _frame_from(
+            request.GET.get("frame") or (latest.legal_frame if latest else None)
+        )
+        form = ScreeningForm(initial={"indicators": codes, "legal_frame": legal_frame})
+        record_event(
+            action="view",
+            actor=request.user,
+            obj=case or contact,
+            request=request,
+            reason="screening page",
+        )
+    context = {
+        "form": form,
+        "contact": contact,
+        "case": case,
+        "groups": _checklist(codes),
+        "legal_frame": legal_frame,
+        "latest": latest,
+        "protocol": protocol,
+        "back_url": back_url,
+        **_result_context(codes=codes, legal_frame=legal_frame),
+    }
+    return render(request, "screening/screen.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.SCREENING_RECORD)
+def screen_contact(request, contact_id: int):
+    contact = _contact_or_refuse(request, contact_id)
+    protocol = queries.protocol_for(reason=contact.reason, signaler_type=contact.signaler_type)
+    return _screen(
+        request,
+        contact=contact,
+        protocol=protocol,
+        back_url=reverse("intake:detail", kwargs={"contact_id": contact.pk}),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.SCREENING_RECORD)
+def screen_case(request, reference: str):
+    case = _case_or_refuse(request, reference)
+    first = case.contacts.order_by("started_at", "id").first()
+    if first is not None:
+        protocol = queries.protocol_for(reason=first.reason, signaler_type=first.signaler_type)
+    else:
+        # No contact to go by: the general protocol for how the case stands.
+        reason = c.ReasonForContact.CRISIS if case.imminent_danger else c.ReasonForContact.TIP
+        protocol = queries.protocol_for(reason=reason, signaler_type="")
+    return _screen(
+        request,
+        case=case,
+        protocol=protocol,
+        back_url=reverse("cases:detail", kwargs={"reference": case.reference}),
+    )
+
+
+@require_POST
+@require_perm(Perm.SCREENING_RECORD)
+def preview(request):
+    """The live result beside the checklist (htmx): computes, stores nothing."""
+    codes = [code for code in request.POST.getlist("indicators") if code in ind.BY_CODE]
+    legal_frame = _frame_from(request.POST.get("legal_frame"))
+    return render(
+        request, "screening/_result.html", _result_context(codes=codes, legal_frame=legal_frame)
+    )
+
+
+@require_GET
+@require_perm(Perm.CONTACT_CREATE)
+def protocol(request):
+    """The protocol steps as a plain fragment, for the intake screen to embed."""
+    reason = request.GET.get("reason", "")
+    signaler_type = request.GET.get("signaler_type", "")
+    found = (
+        queries.protocol_for(reason=reason, signaler_type=signaler_type)
+        if reason in c.ReasonForContact.values
+        else None
+    )
+    return render(
+        request, "screening/_protocol.html", {"protocol": found, "reason_given": bool(reason)}
+    )
+
+
+@require_GET
+@require_perm(Perm.PROTOCOL_EDIT)
+def protocol_list(request):
+    protocols = Protocol.objects.order_by("reason", "signaler_type")
+    return render(request, "screening/protocol_list.html", {"protocols": protocols})
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.PROTOCOL_EDIT)
+def protocol_edit(request, pk: int):
+    item = get_object_or_404(Protocol, pk=pk)
+    # The form edits a copy: the domain function reads the stored text itself, to audit
+    # exactly what it overwrites.
+    form = ProtocolForm(request.POST or None, instance=Protocol.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = domain.update_protocol(
+                protocol=item, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Protocol “%(title)s” saved.") % {"title": saved.title})
+            return redirect("screening:protocols")
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "screening/protocol_edit.html", {"form": form, "protocol": item}, status=status
+    )
