@@ -14,7 +14,8 @@ api = NinjaAPI(
     title="Puente API",
     version="1",
     urls_namespace="api-v1",
-    docs_url="/docs",
+    # No Swagger UI: it loads its assets from a CDN. The schema is at /api/v1/openapi.json.
+    docs_url=None,
     openapi_url="/openapi.json",
     auth=api_auth,
 )
