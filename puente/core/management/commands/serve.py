@@ -1,0 +1,56 @@
+"""`puente serve`: the production web server (gunicorn, static files by whitenoise).
+
+    puente serve [--bind 127.0.0.1:8000] [--workers N] [--threads N]
+
+Refuses to start on an insecure configuration, naming every reason at once.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from puente.core.checks import configuration_warnings, insecure_configuration_reasons
+from puente.core.management import server
+
+
+class Command(BaseCommand):
+    help = "Serve Puente in production (refuses an insecure configuration)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--bind",
+            default="127.0.0.1:8000",
+            help="host:port to listen on (default 127.0.0.1:8000, behind a reverse proxy).",
+        )
+        parser.add_argument("--workers", type=int, default=server.default_workers())
+        parser.add_argument("--threads", type=int, default=4, help="Threads per worker.")
+
+    def handle(self, *args, **options):
+        reasons = insecure_configuration_reasons(settings)
+        if reasons:
+            message = "Puente will not serve with this configuration:\n" + "\n".join(
+                f"  - {reason}" for reason in reasons
+            )
+            raise CommandError(message + "\nSee .env.example for every setting.")
+        if options["workers"] < 1 or options["threads"] < 1:
+            raise CommandError("--workers and --threads must be at least 1.")
+        for warning in configuration_warnings(settings):
+            self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
+        try:
+            call_command("migrate", check_unapplied=True, verbosity=0)
+        except SystemExit:
+            self.stderr.write(
+                self.style.WARNING(
+                    "Warning: the database has unapplied migrations. Run `puente migrate`."
+                )
+            )
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write(
+            f"Serving {settings.PUENTE_HOTLINE_NAME} on {options['bind']} "
+            f"({options['workers']} workers × {options['threads']} threads)."
+        )
+        server.run_server(
+            bind=options["bind"], workers=options["workers"], threads=options["threads"]
+        )
