@@ -87,7 +87,8 @@ class ContactForm(forms.Form):
         # before asking; the state list follows the country.
         self.fields["phone"].widget.attrs.update({
             "hx-get": reverse("intake:phone_lookup"),
-            "hx-trigger": "keyup changed delay:300ms, change",
+            # `input` also fires on paste and autofill, not only on typed keys.
+            "hx-trigger": "input changed delay:300ms, change",
             "hx-target": "#lookup-panel",
             "hx-swap": "outerHTML",
             "hx-sync": "this:replace",

@@ -1,3 +1,53 @@
-from ninja import Router
+from datetime import datetime
+
+from ninja import Router, Schema
+
+from puente.accounts.api_auth import require_api_perm
+from puente.accounts.roles import Perm
+from puente.audit.domain import record_event
+from puente.search.queries import search
 
 router = Router(tags=["search"])
+
+
+class CaseHit(Schema):
+    reference: str
+    title: str
+    status: str
+    level_of_indicators: str
+    imminent_danger: bool
+
+
+class ContactHit(Schema):
+    id: int
+    started_at: datetime
+    channel: str
+    reason: str
+    case_reference: str | None
+
+
+class SearchOut(Schema):
+    query: str
+    cases: list[CaseHit]
+    contacts: list[ContactHit]
+
+
+@router.get("", response=SearchOut, summary="Search cases and contacts")
+def search_endpoint(request, q: str):
+    require_api_perm(request, Perm.SEARCH)
+    found = search(user=request.user, query=q[:200])
+    record_event(action="search", actor=request.user, object_type="search", reason=q[:200],
+                 request=request)
+    return {
+        "query": found.query,
+        "cases": [
+            {"reference": c.reference, "title": c.title, "status": c.status,
+             "level_of_indicators": c.level_of_indicators, "imminent_danger": c.imminent_danger}
+            for c in found.cases
+        ],
+        "contacts": [
+            {"id": c.pk, "started_at": c.started_at, "channel": c.channel, "reason": c.reason,
+             "case_reference": c.case.reference if c.case_id else None}
+            for c in found.contacts
+        ],
+    }

@@ -1,9 +1,116 @@
-"""Keeps SearchEntry in step with contacts and cases (the search helper implements)."""
+"""Keeps the search index (SearchEntry) in step with contacts and cases.
+
+Domain code calls `reindex_case` / `reindex_contact` once its transaction commits; bulk
+loaders (demo data, imports) call `rebuild_index`. The text is folded — lower case,
+accents removed — in Python, identically for both databases, so "Sánchez", "SANCHEZ"
+and "sanchez" are one word everywhere and PostgreSQL needs no `unaccent` extension.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from puente.cases.models import Case
+from puente.intake.models import Contact
+from puente.search.models import SearchEntry
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def _phone_words(e164: str) -> list[str]:
+    """A number is findable as +17135550142, 17135550142 or 7135550142."""
+    if not e164:
+        return []
+    digits = e164.lstrip("+")
+    words = [digits]
+    if e164.startswith("+1") and len(digits) == 11:
+        words.append(digits[1:])
+    elif e164.startswith("+52") and len(digits) == 12:
+        words.append(digits[2:])
+    return words
+
+
+def _case_text(case: Case) -> str:
+    parts: list[str] = [case.reference, case.reference.replace("-", " "), case.title, case.summary]
+    for person in case.persons.all():
+        parts += [person.first_name, person.last_name, person.alias]
+    for identifier in case.identifiers.all():
+        parts.append(identifier.value)
+        parts += _phone_words(identifier.normalised) if identifier.kind == "phone" else [identifier.normalised]
+    parts += [location.city for location in case.locations.all()]
+    parts += [note.body for note in case.notes.all()]
+    return fold(" ".join(p for p in parts if p))
+
+
+def _contact_text(contact: Contact) -> str:
+    parts = [contact.summary, contact.city, contact.phone_raw, *_phone_words(contact.phone)]
+    if contact.case_id:
+        parts.append(contact.case.reference)
+    return fold(" ".join(p for p in parts if p))
+
+
+_CASE_PREFETCH = ("persons", "identifiers", "locations", "notes")
+
+
+def _upsert(kind: str, object_id: int, case_id: int | None, text: str) -> None:
+    SearchEntry.objects.update_or_create(
+        kind=kind, object_id=object_id, defaults={"case_id": case_id, "text": text}
+    )
 
 
 def reindex_case(case_id: int) -> None:
-    return None  # implemented by the search work
+    case = Case.objects.prefetch_related(*_CASE_PREFETCH).filter(pk=case_id).first()
+    with transaction.atomic():
+        if case is None:
+            SearchEntry.objects.filter(kind=SearchEntry.KIND_CASE, object_id=case_id).delete()
+            return
+        _upsert(SearchEntry.KIND_CASE, case.pk, case.pk, _case_text(case))
+        # A contact's entry carries its case's reference and restriction: keep them in step.
+        for contact in Contact.objects.select_related("case").filter(case_id=case.pk):
+            _upsert(SearchEntry.KIND_CONTACT, contact.pk, case.pk, _contact_text(contact))
 
 
 def reindex_contact(contact_id: int) -> None:
-    return None  # implemented by the search work
+    contact = Contact.objects.select_related("case").filter(pk=contact_id).first()
+    if contact is None:
+        SearchEntry.objects.filter(kind=SearchEntry.KIND_CONTACT, object_id=contact_id).delete()
+        return
+    _upsert(SearchEntry.KIND_CONTACT, contact.pk, contact.case_id, _contact_text(contact))
+
+
+def _batched(queryset, size: int) -> Iterable[list]:
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].pk
+
+
+def rebuild_index(*, batch_size: int = 2000, progress=None) -> int:
+    """Rebuild every entry in batches (after an import or a restore). Returns the count."""
+    count = 0
+    with transaction.atomic():
+        SearchEntry.objects.all().delete()
+    for batch in _batched(Case.objects.prefetch_related(*_CASE_PREFETCH), batch_size):
+        SearchEntry.objects.bulk_create(
+            SearchEntry(kind=SearchEntry.KIND_CASE, object_id=c.pk, case_id=c.pk, text=_case_text(c))
+            for c in batch
+        )
+        count += len(batch)
+    for batch in _batched(Contact.objects.select_related("case"), batch_size):
+        SearchEntry.objects.bulk_create(
+            SearchEntry(kind=SearchEntry.KIND_CONTACT, object_id=c.pk, case_id=c.case_id, text=_contact_text(c))
+            for c in batch
+        )
+        count += len(batch)
+        if progress:
+            progress(count)
+    return count

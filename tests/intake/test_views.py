@@ -60,7 +60,7 @@ def test_new_contact_screen(advocate_client):
     assert 'name="channel"' in html and 'name="reason"' in html
     phone_input = re.search(r'<input[^>]*id="id_phone"[^>]*>', html).group(0)
     assert "autofocus" in phone_input and 'accesskey="p"' in phone_input
-    assert reverse("intake:phone_lookup") in phone_input and "keyup changed delay:300ms" in phone_input
+    assert reverse("intake:phone_lookup") in phone_input and "input changed delay:300ms" in phone_input
     assert '<option value="US" selected>' in html
     assert 'value="US-TX"' in html  # subdivisions of the default country
     assert reverse("intake:draft_save") in html and reverse("screening:protocol") in html
@@ -249,11 +249,11 @@ def _list_queries(client) -> tuple[int, str]:
 def test_contact_list_query_count_is_flat(advocate, advocate_client):
     make_contact(taken_by=advocate, case=make_case(created_by=advocate), summary="a")
     one, html = _list_queries(advocate_client)
-    assert html.count('href="/intake/contacts/') == 1
+    assert len(re.findall(r'href="/intake/contacts/\d+/"', html)) == 1
     for _n in range(2):
         make_contact(taken_by=make_user(Role.ADVOCATE), case=make_case(created_by=advocate))
     three, html = _list_queries(advocate_client)
-    assert html.count('href="/intake/contacts/') == 3
+    assert len(re.findall(r'href="/intake/contacts/\d+/"', html)) == 3
     assert one == three
 
 

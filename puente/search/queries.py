@@ -1,0 +1,119 @@
+"""One search box for cases and contacts.
+
+A query is tried, in order, as a case reference (exact, through the unique index), as a
+phone number (E.164, through the contact and identifier indexes), and always as words
+(full text: PostgreSQL GIN / SQLite FTS5). Results are filtered by the restricted-case
+rule before anything is read, so a restricted case never shows through search.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+
+from puente.accounts.roles import Perm
+from puente.cases.access import openable_cases
+from puente.cases.models import Case, Identifier
+from puente.core.phones import try_normalise_phone
+from puente.intake.models import Contact
+from puente.search.indexing import fold
+from puente.search.models import SearchEntry
+
+MAX_WORDS = 8
+# Full-text candidates fetched before the permission filter; generous so that entries
+# hidden from this user rarely leave a short page.
+CANDIDATES = 200
+REFERENCE = re.compile(r"^(?:(?P<country>[A-Za-z]{2})-)?(?P<year>\d{4})-(?P<number>\d{1,6})$")
+
+
+@dataclass
+class SearchResults:
+    query: str
+    cases: list[Case] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.cases and not self.contacts
+
+
+def words_of(query: str) -> list[str]:
+    """Folded words only: everything else (quotes, operators, brackets) is dropped, so no
+    input can be read as full-text syntax."""
+    return re.findall(r"\w+", fold(query))[:MAX_WORDS]
+
+
+def _reference_from(query: str) -> str | None:
+    match = REFERENCE.match(query.strip())
+    if not match:
+        return None
+    country = (match["country"] or settings.PUENTE_COUNTRY).upper()
+    return f"{country}-{match['year']}-{int(match['number']):06d}"
+
+
+def _phone_from(query: str) -> str | None:
+    digits = sum(ch.isdigit() for ch in query)
+    # Only something that reads as a number: a query of words with a digit in it is words.
+    if digits < 7 or re.search(r"[^\d\s()+.\-]", query.strip()):
+        return None
+    return try_normalise_phone(query, default_region=settings.PUENTE_COUNTRY)
+
+
+def _full_text_ids(words: list[str]) -> list[int]:
+    if not words:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            tsquery = " & ".join(f"{w}:*" for w in words)
+            cursor.execute(
+                "SELECT id FROM search_searchentry "
+                "WHERE to_tsvector('simple', text) @@ to_tsquery('simple', %s) "
+                "ORDER BY id DESC LIMIT %s",
+                [tsquery, CANDIDATES],
+            )
+        else:
+            match = " AND ".join(f'"{w}"*' for w in words)
+            cursor.execute(
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH %s ORDER BY rank LIMIT %s",
+                [match, CANDIDATES],
+            )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def search(*, user, query: str, limit: int = 30) -> SearchResults:
+    results = SearchResults(query=query)
+    query = (query or "").strip()
+    if not query or not getattr(user, "is_authenticated", False) or not user.can(Perm.SEARCH):
+        return results
+    can_cases, can_contacts = user.can(Perm.CASE_VIEW), user.can(Perm.CONTACT_VIEW)
+    openable = openable_cases(user).values("pk")
+    case_ids: list[int] = []
+    contact_ids: list[int] = []
+
+    reference = _reference_from(query)
+    if reference:
+        case_ids += Case.objects.filter(reference=reference).values_list("pk", flat=True)
+    phone = _phone_from(query)
+    if phone:
+        contact_ids += Contact.objects.filter(phone=phone).order_by("-started_at").values_list("pk", flat=True)[:limit]
+        case_ids += Identifier.objects.filter(kind="phone", normalised=phone).values_list("case_id", flat=True)[:limit]
+    if not reference and not phone:
+        entries = SearchEntry.objects.filter(pk__in=_full_text_ids(words_of(query)))
+        entries = entries.filter(Q(case__isnull=True) | Q(case__in=openable))
+        for kind, object_id in entries.order_by("-updated_at").values_list("kind", "object_id")[: 2 * limit]:
+            (case_ids if kind == SearchEntry.KIND_CASE else contact_ids).append(object_id)
+
+    if can_cases and case_ids:
+        found = {c.pk: c for c in Case.objects.filter(pk__in=set(case_ids)).filter(pk__in=openable).select_related("owner")}
+        results.cases = [found[pk] for pk in dict.fromkeys(case_ids) if pk in found][:limit]
+    if can_contacts and contact_ids:
+        visible = Contact.objects.filter(pk__in=set(contact_ids)).filter(
+            Q(case__isnull=True) | Q(case__in=openable)
+        )
+        found = {c.pk: c for c in visible.select_related("case", "taken_by")}
+        results.contacts = [found[pk] for pk in dict.fromkeys(contact_ids) if pk in found][:limit]
+    return results

@@ -1,0 +1,17 @@
+from django.shortcuts import render
+
+from puente.accounts.permissions import require_perm
+from puente.accounts.roles import Perm
+from puente.audit.domain import record_event
+from puente.search.queries import search
+
+
+@require_perm(Perm.SEARCH)
+def results(request):
+    query = request.GET.get("q", "").strip()[:200]
+    found = search(user=request.user, query=query)
+    if query:
+        # What was searched for is itself sensitive (a name, a number): it goes in the trail.
+        record_event(action="search", actor=request.user, object_type="search", reason=query,
+                     request=request)
+    return render(request, "search/results.html", {"results": found, "search_query": query})
