@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from puente.accounts.api_auth import require_api_perm
@@ -156,7 +156,7 @@ def list_cases(request, status: str = "", limit: int = 50, offset: int = 0):
 def create_case(request, payload: CaseIn):
     require_api_perm(request, Perm.CASE_CREATE)
     case = domain.open_case(by=request.user, request=request, **payload.dict())
-    return 201, _full_case(case.pk)
+    return Status(201, _full_case(case.pk))
 
 
 @router.get("/{reference}", response=CaseOut)
@@ -179,10 +179,10 @@ def patch_case(request, reference: str, payload: CasePatch):
         domain.update_case(case_id=case.pk, expected_version=version, changes=changes,
                            by=request.user, request=request)
     except domain.StaleCaseError as exc:
-        return 409, {
+        return Status(409, {
             "detail": exc.messages[0],
             "changed_by": exc.changed_by,
             "changed_at": exc.changed_at,
             "current_version": exc.current_version,
-        }
+        })
     return _full_case(case.pk)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from puente.accounts.api_auth import require_api_perm
@@ -129,7 +129,7 @@ def phone_lookup(request, number: str):
 def create_contact(request, payload: ContactIn):
     require_api_perm(request, Perm.CONTACT_CREATE)
     contact = domain.record_contact(by=request.user, data=payload.dict(), request=request)
-    return 201, contact
+    return Status(201, contact)
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut)
