@@ -1,8 +1,8 @@
 """The `puente` command: every operation behind one entry point.
 
-    puente demo [--country MX] [--port 8000]   run a demo hotline on SQLite
-    puente serve [--bind 0.0.0.0:8000]         production server (gunicorn)
-    puente migrate | createadmin | audit verify | check | ...   (any management command)
+puente demo [--country MX] [--port 8000]   run a demo hotline on SQLite
+puente serve [--bind 0.0.0.0:8000]         production server (gunicorn)
+puente migrate | createadmin | audit verify | check | ...   (any management command)
 """
 
 from __future__ import annotations

@@ -26,9 +26,9 @@ def signed_in_client(user) -> Client:
     """A browser session that has passed the password and the MFA step."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-        user=user, name="default", confirmed=True
-    )
+    device = TOTPDevice.objects.filter(
+        user=user, confirmed=True
+    ).first() or TOTPDevice.objects.create(user=user, name="default", confirmed=True)
     client = Client()
     client.force_login(user)
     session = client.session

@@ -16,7 +16,9 @@ PASSWORD = "correct horse battery staple 42"
 _seq = itertools.count(1)
 
 
-def make_user(role: str = Role.ADVOCATE, *, username: str | None = None, mfa: bool = False, **fields) -> User:
+def make_user(
+    role: str = Role.ADVOCATE, *, username: str | None = None, mfa: bool = False, **fields
+) -> User:
     n = next(_seq)
     user = User.objects.create_user(
         username=username or f"{role}{n}",

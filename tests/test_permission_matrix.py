@@ -53,11 +53,15 @@ def _pages():
 
 
 PAGES = _pages()
-GUARDED_PAGES = [(name, route, view) for name, route, view in PAGES if name not in PAGES_WITHOUT_A_PERMISSION]
+GUARDED_PAGES = [
+    (name, route, view) for name, route, view in PAGES if name not in PAGES_WITHOUT_A_PERMISSION
+]
 
 
 def test_every_page_declares_its_permission():
-    undeclared = [name for name, _route, view in GUARDED_PAGES if not getattr(view, "required_perm", None)]
+    undeclared = [
+        name for name, _route, view in GUARDED_PAGES if not getattr(view, "required_perm", None)
+    ]
     assert undeclared == []
 
 
@@ -122,12 +126,19 @@ API_ROUTES = [
     ("get", "/api/v1/cases", None, Perm.CASE_VIEW),
     ("get", "/api/v1/cases/{reference}", None, Perm.CASE_VIEW),
     ("post", "/api/v1/cases", {"title": "From the API"}, Perm.CASE_CREATE),
-    ("patch", "/api/v1/cases/{reference}", {"version": "{version}", "title": "Renamed"}, Perm.CASE_EDIT),
+    (
+        "patch",
+        "/api/v1/cases/{reference}",
+        {"version": "{version}", "title": "Renamed"},
+        Perm.CASE_EDIT,
+    ),
     ("get", "/api/v1/search?q=warehouse", None, Perm.SEARCH),
 ]
 
 
-@pytest.mark.parametrize("method,path,body,perm", API_ROUTES, ids=[f"{r[0]} {r[1]}" for r in API_ROUTES])
+@pytest.mark.parametrize(
+    "method,path,body,perm", API_ROUTES, ids=[f"{r[0]} {r[1]}" for r in API_ROUTES]
+)
 def test_api_permissions_for_every_role(method, path, body, perm, world):
     url = path.format(**world)
 

@@ -62,6 +62,12 @@ def require_api_perm(request, perm: str) -> None:
     if not api_can(request, perm):
         from puente.audit.domain import record_event
 
-        record_event(action="access_denied", actor=request.user, object_type="api",
-                     object_ref=request.path[:60], reason=f"needs {perm}", request=request)
+        record_event(
+            action="access_denied",
+            actor=request.user,
+            object_type="api",
+            object_ref=request.path[:60],
+            reason=f"needs {perm}",
+            request=request,
+        )
         raise HttpError(403, f"This needs the permission “{perm}”.")

@@ -14,7 +14,9 @@ from puente.accounts.roles import Role, permissions_for
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     language = models.CharField(
-        _("interface language"), max_length=8, choices=[("en", "English"), ("es", "Español")],
+        _("interface language"),
+        max_length=8,
+        choices=[("en", "English"), ("es", "Español")],
         blank=True,
     )
     failed_logins = models.PositiveIntegerField(_("failed sign-in attempts in a row"), default=0)

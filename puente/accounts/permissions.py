@@ -18,8 +18,12 @@ def require_perm(perm: str):
                 from puente.audit.domain import record_event
 
                 record_event(
-                    action="access_denied", actor=request.user, object_type="url",
-                    object_ref=request.path[:60], reason=f"needs {perm}", request=request,
+                    action="access_denied",
+                    actor=request.user,
+                    object_type="url",
+                    object_ref=request.path[:60],
+                    reason=f"needs {perm}",
+                    request=request,
                 )
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -54,9 +54,7 @@ _ADVOCATE = {
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADVOCATE: frozenset(_ADVOCATE),
-    Role.SUPERVISOR: frozenset(
-        _ADVOCATE | {Perm.CASE_RESTRICT, Perm.CASE_REOPEN, Perm.AUDIT_VIEW}
-    ),
+    Role.SUPERVISOR: frozenset(_ADVOCATE | {Perm.CASE_RESTRICT, Perm.CASE_REOPEN, Perm.AUDIT_VIEW}),
     Role.LIAISON: frozenset(
         {
             Perm.CONTACT_VIEW,

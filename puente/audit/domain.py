@@ -37,7 +37,9 @@ def _canonical(entry: AuditEntry) -> str:
         "ip": entry.ip,
         "via": entry.via,
     }
-    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return json.dumps(
+        content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
 
 
 def compute_hash(entry: AuditEntry, prev_hash: str) -> str:
@@ -137,9 +139,16 @@ def verify_chain(*, batch_size: int = 5000) -> VerifyResult:
             return VerifyResult(ok=True, checked=checked)
         for entry in batch:
             if entry.prev_hash != prev:
-                return VerifyResult(False, checked, entry.id, "does not follow the entry before it (an entry was removed or reordered)")
+                return VerifyResult(
+                    False,
+                    checked,
+                    entry.id,
+                    "does not follow the entry before it (an entry was removed or reordered)",
+                )
             if compute_hash(entry, prev) != entry.hash:
-                return VerifyResult(False, checked, entry.id, "its content does not match its hash (it was edited)")
+                return VerifyResult(
+                    False, checked, entry.id, "its content does not match its hash (it was edited)"
+                )
             prev = entry.hash
             checked += 1
             last_id = entry.id

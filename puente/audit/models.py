@@ -39,8 +39,12 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     # Kept verbatim so the trail still names the person after an account is renamed.
     actor_name = models.CharField(max_length=150, blank=True)

@@ -134,8 +134,13 @@ def _full_case(case_id: int) -> Case:
 def _openable_or_403(request, reference: str) -> Case:
     case = get_object_or_404(Case, reference=reference.upper())
     if not can_open_case(request.user, case):
-        record_event(action="access_denied", actor=request.user, obj=case,
-                     reason="restricted case: not named", request=request)
+        record_event(
+            action="access_denied",
+            actor=request.user,
+            obj=case,
+            reason="restricted case: not named",
+            request=request,
+        )
         raise HttpError(403, "This case is restricted: you are not named on it.")
     return case
 
@@ -147,9 +152,14 @@ def list_cases(request, status: str = "", limit: int = 50, offset: int = 0):
     qs = openable_cases(request.user).select_related("owner").order_by("-updated_at", "-id")
     if status:
         qs = qs.filter(status=status)
-    record_event(action="view", actor=request.user, object_type="case_list",
-                 object_ref=f"status={status}"[:60], request=request)
-    return list(qs[offset:offset + limit])
+    record_event(
+        action="view",
+        actor=request.user,
+        object_type="case_list",
+        object_ref=f"status={status}"[:60],
+        request=request,
+    )
+    return list(qs[offset : offset + limit])
 
 
 @router.post("", response={201: CaseOut})
@@ -176,13 +186,21 @@ def patch_case(request, reference: str, payload: CasePatch):
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
     try:
-        domain.update_case(case_id=case.pk, expected_version=version, changes=changes,
-                           by=request.user, request=request)
+        domain.update_case(
+            case_id=case.pk,
+            expected_version=version,
+            changes=changes,
+            by=request.user,
+            request=request,
+        )
     except domain.StaleCaseError as exc:
-        return Status(409, {
-            "detail": exc.messages[0],
-            "changed_by": exc.changed_by,
-            "changed_at": exc.changed_at,
-            "current_version": exc.current_version,
-        })
+        return Status(
+            409,
+            {
+                "detail": exc.messages[0],
+                "changed_by": exc.changed_by,
+                "changed_at": exc.changed_at,
+                "current_version": exc.current_version,
+            },
+        )
     return _full_case(case.pk)

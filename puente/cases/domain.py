@@ -74,13 +74,33 @@ PERSON_MULTISELECTS: dict[str, type] = {"roles_in_process": c.RoleInProcess}
 # What update_case may change. Status goes through the transition table; restriction
 # has its own functions (it needs CASE_RESTRICT).
 CASE_EDITABLE = {
-    "title", "summary", "exploitation_type", "level_of_indicators", "imminent_danger",
-    "owner", "status", "closing_reason", "closing_note", *CASE_MULTISELECTS,
+    "title",
+    "summary",
+    "exploitation_type",
+    "level_of_indicators",
+    "imminent_danger",
+    "owner",
+    "status",
+    "closing_reason",
+    "closing_note",
+    *CASE_MULTISELECTS,
 }
 PERSON_EDITABLE = {
-    "role", "is_business", "first_name", "last_name", "alias", "age", "age_band", "gender",
-    "citizenship", "nationality", "primary_language", "trafficking_status",
-    "relationship_to_trafficker", "roles_in_process", "notes",
+    "role",
+    "is_business",
+    "first_name",
+    "last_name",
+    "alias",
+    "age",
+    "age_band",
+    "gender",
+    "citizenship",
+    "nationality",
+    "primary_language",
+    "trafficking_status",
+    "relationship_to_trafficker",
+    "roles_in_process",
+    "notes",
 }
 
 BREAK_GLASS_HOURS = 12
@@ -96,9 +116,7 @@ class StaleCaseError(ValidationError):
         self.current_version = record.version
         self.changed_by = changed_by
         self.changed_at = changed_at
-        when = (
-            date_format(timezone.localtime(changed_at), "DATETIME_FORMAT") if changed_at else "?"
-        )
+        when = date_format(timezone.localtime(changed_at), "DATETIME_FORMAT") if changed_at else "?"
         # Two whole sentences rather than one with a noun slot: Spanish needs the
         # noun's gender ("este caso", "esta persona").
         if isinstance(record, Case):
@@ -221,15 +239,19 @@ def check_transition(*, old: str, new: str, user) -> None:
     perm = TRANSITIONS.get((old, new))
     if perm is None:
         raise ValidationError(
-            {"status": _("A case cannot go from “%(old)s” to “%(new)s”.")
-             % {"old": c.label_for(S, old), "new": c.label_for(S, new)}},
+            {
+                "status": _("A case cannot go from “%(old)s” to “%(new)s”.")
+                % {"old": c.label_for(S, old), "new": c.label_for(S, new)}
+            },
             code="transition",
         )
     if not user.can(perm):
         raise ValidationError(
-            {"status": _("Only a supervisor can reopen a closed case.")
-             if (old, new) == (S.CLOSED, S.ACTIVE)
-             else _("You may not move this case to “%(new)s”.") % {"new": c.label_for(S, new)}},
+            {
+                "status": _("Only a supervisor can reopen a closed case.")
+                if (old, new) == (S.CLOSED, S.ACTIVE)
+                else _("You may not move this case to “%(new)s”.") % {"new": c.label_for(S, new)}
+            },
             code="transition_permission",
         )
 
@@ -242,7 +264,9 @@ def next_reference(*, when=None) -> str:
     Must run inside the transaction that creates the case (the counter row is locked)."""
     year = timezone.localtime(when or timezone.now()).year
     prefix = settings.PUENTE_COUNTRY
-    counter, _created = CaseCounter.objects.select_for_update().get_or_create(prefix=prefix, year=year)
+    counter, _created = CaseCounter.objects.select_for_update().get_or_create(
+        prefix=prefix, year=year
+    )
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return f"{prefix}-{year}-{counter.last_number:06d}"
@@ -252,7 +276,9 @@ def open_case(*, by, request=None, **fields) -> Case:
     errors: dict[str, list] = {}
     for field, choices in CASE_MULTISELECTS.items():
         if field in fields:
-            fields[field] = _collect(errors, clean_codes, field=field, values=fields[field], choices=choices)
+            fields[field] = _collect(
+                errors, clean_codes, field=field, values=fields[field], choices=choices
+            )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -260,8 +286,13 @@ def open_case(*, by, request=None, **fields) -> Case:
         case.reference = next_reference()
         case.full_clean(exclude=["reference"])
         case.save()
-        record_event(action="create", actor=by, obj=case, request=request,
-                     changes=[{"field": "status", "old": None, "new": case.status}])
+        record_event(
+            action="create",
+            actor=by,
+            obj=case,
+            request=request,
+            changes=[{"field": "status", "old": None, "new": case.status}],
+        )
         _reindex_on_commit(case.pk)
     return case
 
@@ -272,8 +303,9 @@ def _case_values(case: Case) -> dict[str, Any]:
     return values
 
 
-def update_case(*, case_id: int, expected_version: int, changes: dict[str, Any], by,
-                request=None) -> Case:
+def update_case(
+    *, case_id: int, expected_version: int, changes: dict[str, Any], by, request=None
+) -> Case:
     """Change a case the caller read at `expected_version`. If anyone saved it since,
     nothing is written and StaleCaseError names who and when: two advocates on the same
     case must never silently overwrite each other."""
@@ -298,11 +330,17 @@ def update_case(*, case_id: int, expected_version: int, changes: dict[str, Any],
             values["owner_id"] = getattr(owner, "pk", owner)
         for field, choices in CASE_MULTISELECTS.items():
             if field in values:
-                values[field] = _collect(errors, clean_codes, field=field, values=values[field],
-                                         choices=choices)
+                values[field] = _collect(
+                    errors, clean_codes, field=field, values=values[field], choices=choices
+                )
         for field, value in values.items():
-            if value is None and field in {"title", "summary", "closing_note", "closing_reason",
-                                           "level_of_indicators"}:
+            if value is None and field in {
+                "title",
+                "summary",
+                "closing_note",
+                "closing_reason",
+                "level_of_indicators",
+            }:
                 value = ""
             setattr(candidate, field, value)
 
@@ -335,8 +373,12 @@ def update_case(*, case_id: int, expected_version: int, changes: dict[str, Any],
         diff = field_changes(before, after)
         if not diff:
             return case
-        update = {("owner_id" if d["field"] == "owner" else d["field"]): getattr(
-            candidate, "owner_id" if d["field"] == "owner" else d["field"]) for d in diff}
+        update = {
+            ("owner_id" if d["field"] == "owner" else d["field"]): getattr(
+                candidate, "owner_id" if d["field"] == "owner" else d["field"]
+            )
+            for d in diff
+        }
         update["closed_at"] = candidate.closed_at
         now = timezone.now()
         updated = Case.objects.filter(pk=case_id, version=expected_version).update(
@@ -353,14 +395,23 @@ def update_case(*, case_id: int, expected_version: int, changes: dict[str, Any],
     return case
 
 
-def change_status(*, case_id: int, expected_version: int, status: str, by, closing_reason: str = "",
-                  closing_note: str = "", request=None) -> Case:
+def change_status(
+    *,
+    case_id: int,
+    expected_version: int,
+    status: str,
+    by,
+    closing_reason: str = "",
+    closing_note: str = "",
+    request=None,
+) -> Case:
     changes: dict[str, Any] = {"status": status}
     if status == S.CLOSED:
         changes["closing_reason"] = closing_reason
         changes["closing_note"] = closing_note
-    return update_case(case_id=case_id, expected_version=expected_version, changes=changes,
-                       by=by, request=request)
+    return update_case(
+        case_id=case_id, expected_version=expected_version, changes=changes, by=by, request=request
+    )
 
 
 # --- persons and identifiers -----------------------------------------------------
@@ -371,11 +422,13 @@ def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
     values = dict(fields)
     for field, choices in PERSON_MULTISELECTS.items():
         if field in values:
-            values[field] = _collect(errors, clean_codes, field=field, values=values[field],
-                                     choices=choices)
+            values[field] = _collect(
+                errors, clean_codes, field=field, values=values[field], choices=choices
+            )
     if "citizenship" in values:
-        values["citizenship"] = _collect(errors, clean_countries, field="citizenship",
-                                         values=values["citizenship"])
+        values["citizenship"] = _collect(
+            errors, clean_countries, field="citizenship", values=values["citizenship"]
+        )
     if values.get("nationality"):
         values["nationality"] = str(values["nationality"]).upper()
         if not is_country(values["nationality"]):
@@ -383,8 +436,14 @@ def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
     for field in ("first_name", "last_name", "alias", "notes"):
         if field in values:
             values[field] = (values[field] or "").strip()
-    for field in ("age_band", "gender", "nationality", "primary_language", "trafficking_status",
-                  "relationship_to_trafficker"):
+    for field in (
+        "age_band",
+        "gender",
+        "nationality",
+        "primary_language",
+        "trafficking_status",
+        "relationship_to_trafficker",
+    ):
         if field in values and values[field] is None:
             values[field] = ""
     if errors:
@@ -423,15 +482,22 @@ def add_person(*, case: Case, by, request=None, **fields) -> Person:
         person = Person(case=case, **values)
         _check_person(person)
         person.save()
-        record_event(action="create", actor=by, obj=person, object_ref=case.reference,
-                     request=request, changes=field_changes({}, _person_values(person)))
+        record_event(
+            action="create",
+            actor=by,
+            obj=person,
+            object_ref=case.reference,
+            request=request,
+            changes=field_changes({}, _person_values(person)),
+        )
         _touch(case.pk)
         _reindex_on_commit(case.pk)
     return person
 
 
-def update_person(*, person_id: int, expected_version: int, changes: dict[str, Any], by,
-                  request=None) -> Person:
+def update_person(
+    *, person_id: int, expected_version: int, changes: dict[str, Any], by, request=None
+) -> Person:
     unknown = set(changes) - PERSON_EDITABLE
     if unknown:
         raise ValidationError({f: _("This field cannot be changed here.") for f in sorted(unknown)})
@@ -452,15 +518,22 @@ def update_person(*, person_id: int, expected_version: int, changes: dict[str, A
             return person
         updated = Person.objects.filter(pk=person_id, version=expected_version).update(
             **{d["field"]: getattr(candidate, d["field"]) for d in diff},
-            version=F("version") + 1, updated_at=timezone.now(),
+            version=F("version") + 1,
+            updated_at=timezone.now(),
         )
         if updated == 0:
             fresh = Person.objects.get(pk=person_id)
             who = last_change(obj=fresh)
             raise StaleCaseError(record=fresh, changed_by=who.by, changed_at=who.at)
         person.refresh_from_db()
-        record_event(action="change", actor=by, obj=person, object_ref=person.case.reference,
-                     request=request, changes=diff)
+        record_event(
+            action="change",
+            actor=by,
+            obj=person,
+            object_ref=person.case.reference,
+            request=request,
+            changes=diff,
+        )
         _touch(person.case_id)
         _reindex_on_commit(person.case_id)
     return person
@@ -482,8 +555,9 @@ def normalise_identifier(*, kind: str, value: str) -> str:
     return " ".join(text.split())
 
 
-def add_identifier(*, case: Case, kind: str, value: str, by, person: Person | None = None,
-                   request=None) -> Identifier:
+def add_identifier(
+    *, case: Case, kind: str, value: str, by, person: Person | None = None, request=None
+) -> Identifier:
     _require_edit(by, case)
     if kind not in c.IdentifierKind.values:
         raise ValidationError({"kind": _("Not a valid choice: %(codes)s.") % {"codes": kind}})
@@ -494,11 +568,18 @@ def add_identifier(*, case: Case, kind: str, value: str, by, person: Person | No
         identifier = Identifier.objects.create(
             case=case, person=person, kind=kind, value=value.strip(), normalised=normalised
         )
-        record_event(action="create", actor=by, obj=identifier, object_ref=case.reference,
-                     request=request,
-                     changes=[{"field": "kind", "old": None, "new": kind},
-                              {"field": "value", "old": None, "new": identifier.value},
-                              {"field": "person", "old": None, "new": getattr(person, "pk", None)}])
+        record_event(
+            action="create",
+            actor=by,
+            obj=identifier,
+            object_ref=case.reference,
+            request=request,
+            changes=[
+                {"field": "kind", "old": None, "new": kind},
+                {"field": "value", "old": None, "new": identifier.value},
+                {"field": "person", "old": None, "new": getattr(person, "pk", None)},
+            ],
+        )
         _touch(case.pk)
         _reindex_on_commit(case.pk)
     return identifier
@@ -507,8 +588,17 @@ def add_identifier(*, case: Case, kind: str, value: str, by, person: Person | No
 # --- locations, tasks, notes -----------------------------------------------------
 
 
-def add_location(*, case: Case, kind: str, country: str, by, subdivision: str = "",
-                 city: str = "", description: str = "", request=None) -> CaseLocation:
+def add_location(
+    *,
+    case: Case,
+    kind: str,
+    country: str,
+    by,
+    subdivision: str = "",
+    city: str = "",
+    description: str = "",
+    request=None,
+) -> CaseLocation:
     _require_edit(by, case)
     country = (country or "").strip().upper()
     subdivision = canonical_subdivision(subdivision)
@@ -519,33 +609,57 @@ def add_location(*, case: Case, kind: str, country: str, by, subdivision: str = 
         errors["subdivision"] = [gettext("That state or federal entity is not in this country.")]
     if errors:
         raise ValidationError(errors)
-    location = CaseLocation(case=case, kind=kind, country=country, subdivision=subdivision,
-                            city=(city or "").strip(), description=(description or "").strip())
+    location = CaseLocation(
+        case=case,
+        kind=kind,
+        country=country,
+        subdivision=subdivision,
+        city=(city or "").strip(),
+        description=(description or "").strip(),
+    )
     location.full_clean(exclude=["case"])
     with transaction.atomic():
         location.save()
-        record_event(action="create", actor=by, obj=location, object_ref=case.reference,
-                     request=request,
-                     changes=field_changes({}, {"kind": kind, "country": country,
-                                                "subdivision": subdivision, "city": location.city}))
+        record_event(
+            action="create",
+            actor=by,
+            obj=location,
+            object_ref=case.reference,
+            request=request,
+            changes=field_changes(
+                {},
+                {
+                    "kind": kind,
+                    "country": country,
+                    "subdivision": subdivision,
+                    "city": location.city,
+                },
+            ),
+        )
         _touch(case.pk)
         _reindex_on_commit(case.pk)
     return location
 
 
-def add_task(*, case: Case, title: str, by, assignee=None, due_date: date | None = None,
-             request=None) -> Task:
+def add_task(
+    *, case: Case, title: str, by, assignee=None, due_date: date | None = None, request=None
+) -> Task:
     _require_edit(by, case)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Say what needs doing.")})
     with transaction.atomic():
-        task = Task.objects.create(case=case, title=title, assignee=assignee, due_date=due_date,
-                                   created_by=by)
-        record_event(action="create", actor=by, obj=task, object_ref=case.reference,
-                     request=request,
-                     changes=field_changes({}, {"title": title, "assignee": assignee,
-                                                "due_date": due_date}))
+        task = Task.objects.create(
+            case=case, title=title, assignee=assignee, due_date=due_date, created_by=by
+        )
+        record_event(
+            action="create",
+            actor=by,
+            obj=task,
+            object_ref=case.reference,
+            request=request,
+            changes=field_changes({}, {"title": title, "assignee": assignee, "due_date": due_date}),
+        )
         _touch(case.pk)
         _reindex_on_commit(case.pk)
     return task
@@ -559,8 +673,14 @@ def complete_task(*, task: Task, by, request=None) -> Task:
         now = timezone.now()
         if Task.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=now):
             task.done_at = now
-            record_event(action="change", actor=by, obj=task, object_ref=case.reference,
-                         request=request, changes=[{"field": "done_at", "old": None, "new": now}])
+            record_event(
+                action="change",
+                actor=by,
+                obj=task,
+                object_ref=case.reference,
+                request=request,
+                changes=[{"field": "done_at", "old": None, "new": now}],
+            )
             _touch(case.pk)
             _reindex_on_commit(case.pk)
         else:
@@ -575,8 +695,14 @@ def add_note(*, case: Case, body: str, by, request=None) -> CaseNote:
         raise ValidationError({"body": _("Write the note first.")})
     with transaction.atomic():
         note = CaseNote.objects.create(case=case, body=body, author=by)
-        record_event(action="create", actor=by, obj=note, object_ref=case.reference,
-                     request=request, changes=[{"field": "body", "old": None, "new": body}])
+        record_event(
+            action="create",
+            actor=by,
+            obj=note,
+            object_ref=case.reference,
+            request=request,
+            changes=[{"field": "body", "old": None, "new": body}],
+        )
         _touch(case.pk)
         _reindex_on_commit(case.pk)
     return note
@@ -594,8 +720,14 @@ def restrict_case(*, case: Case, by, request=None, reason: str = "") -> Case:
             restricted=True, version=F("version") + 1, updated_at=timezone.now()
         ):
             CaseAccess.objects.get_or_create(case=case, user=by, defaults={"granted_by": by})
-            record_event(action="change", actor=by, obj=case, request=request, reason=reason,
-                         changes=[{"field": "restricted", "old": False, "new": True}])
+            record_event(
+                action="change",
+                actor=by,
+                obj=case,
+                request=request,
+                reason=reason,
+                changes=[{"field": "restricted", "old": False, "new": True}],
+            )
             _reindex_on_commit(case.pk)
         case.refresh_from_db()
     return case
@@ -609,8 +741,14 @@ def unrestrict_case(*, case: Case, by, request=None, reason: str = "") -> Case:
         if Case.objects.filter(pk=case.pk, restricted=True).update(
             restricted=False, version=F("version") + 1, updated_at=timezone.now()
         ):
-            record_event(action="change", actor=by, obj=case, request=request, reason=reason,
-                         changes=[{"field": "restricted", "old": True, "new": False}])
+            record_event(
+                action="change",
+                actor=by,
+                obj=case,
+                request=request,
+                reason=reason,
+                changes=[{"field": "restricted", "old": True, "new": False}],
+            )
             _reindex_on_commit(case.pk)
         case.refresh_from_db()
     return case
@@ -623,11 +761,17 @@ def grant_access(*, case: Case, user, by, request=None) -> CaseAccess:
     if not user.can(Perm.CASE_VIEW):
         raise ValidationError({"user": _("This staff member’s role has no access to cases.")})
     with transaction.atomic():
-        access, created = CaseAccess.objects.get_or_create(case=case, user=user,
-                                                           defaults={"granted_by": by})
+        access, created = CaseAccess.objects.get_or_create(
+            case=case, user=user, defaults={"granted_by": by}
+        )
         if created:
-            record_event(action="change", actor=by, obj=case, request=request,
-                         changes=[{"field": "access_list", "old": None, "new": user.get_username()}])
+            record_event(
+                action="change",
+                actor=by,
+                obj=case,
+                request=request,
+                changes=[{"field": "access_list", "old": None, "new": user.get_username()}],
+            )
             _reindex_on_commit(case.pk)
     return access
 
@@ -639,8 +783,13 @@ def revoke_access(*, case: Case, user, by, request=None) -> None:
     with transaction.atomic():
         deleted, _rows = CaseAccess.objects.filter(case=case, user=user).delete()
         if deleted:
-            record_event(action="change", actor=by, obj=case, request=request,
-                         changes=[{"field": "access_list", "old": user.get_username(), "new": None}])
+            record_event(
+                action="change",
+                actor=by,
+                obj=case,
+                request=request,
+                changes=[{"field": "access_list", "old": user.get_username(), "new": None}],
+            )
             _reindex_on_commit(case.pk)
 
 
@@ -651,8 +800,10 @@ def break_glass(*, case: Case, user, reason: str, request=None) -> BreakGlass:
     reason = (reason or "").strip()
     if len(reason) < BREAK_GLASS_MIN_REASON:
         raise ValidationError(
-            {"reason": _("Say why you need this case (at least %(n)d characters).")
-             % {"n": BREAK_GLASS_MIN_REASON}},
+            {
+                "reason": _("Say why you need this case (at least %(n)d characters).")
+                % {"n": BREAK_GLASS_MIN_REASON}
+            },
             code="reason",
         )
     if not case.restricted:
@@ -673,8 +824,14 @@ def review_break_glass(*, event: BreakGlass, by, request=None) -> BreakGlass:
         if BreakGlass.objects.filter(pk=event.pk, reviewed_at__isnull=True).update(
             reviewed_by=by, reviewed_at=now
         ):
-            record_event(action="change", actor=by, obj=event, object_ref=event.case.reference,
-                         request=request, reason=event.reason,
-                         changes=[{"field": "reviewed_at", "old": None, "new": now}])
+            record_event(
+                action="change",
+                actor=by,
+                obj=event,
+                object_ref=event.case.reference,
+                request=request,
+                reason=event.reason,
+                changes=[{"field": "reviewed_at", "old": None, "new": now}],
+            )
         event.refresh_from_db()
     return event

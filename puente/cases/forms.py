@@ -38,7 +38,8 @@ class CaseForm(forms.Form):
     title = forms.CharField(label=_("Short title"), max_length=200, required=False)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea, required=False)
     exploitation_type = forms.ChoiceField(
-        label=_("Type of trafficking"), choices=c.ExploitationType.choices,
+        label=_("Type of trafficking"),
+        choices=c.ExploitationType.choices,
         initial=c.ExploitationType.NOT_SPECIFIED,
     )
     forms_of_exploitation = _multi(_("Forms of exploitation (HTCDS)"), c.TypeOfExploitation)
@@ -54,9 +55,16 @@ class CaseForm(forms.Form):
     imminent_danger = forms.BooleanField(label=_("Imminent danger"), required=False)
 
     FIELDS = [
-        "title", "summary", "exploitation_type", "forms_of_exploitation",
-        "mx_forms_of_exploitation", "venues", "methods_of_control", "methods_of_recruitment",
-        "level_of_indicators", "imminent_danger",
+        "title",
+        "summary",
+        "exploitation_type",
+        "forms_of_exploitation",
+        "mx_forms_of_exploitation",
+        "venues",
+        "methods_of_control",
+        "methods_of_recruitment",
+        "level_of_indicators",
+        "imminent_danger",
     ]
 
 
@@ -70,8 +78,9 @@ class CaseEditForm(CaseForm):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=pgettext_lazy("case status", "Status"),
-                               choices=c.CaseStatus.choices)
+    status = forms.ChoiceField(
+        label=pgettext_lazy("case status", "Status"), choices=c.CaseStatus.choices
+    )
     closing_reason = forms.ChoiceField(
         label=_("Closing reason"), choices=_blank(c.ClosingReason.choices), required=False
     )
@@ -82,38 +91,59 @@ class StatusForm(forms.Form):
 class PersonForm(forms.Form):
     role = forms.ChoiceField(label=_("Role in case"), choices=c.PersonRole.choices)
     is_business = forms.BooleanField(
-        label=_("This exploiter is a business"), required=False,
+        label=_("This exploiter is a business"),
+        required=False,
         help_text=_("Put the business name in “alias / business name”."),
     )
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     alias = forms.CharField(label=_("Alias / business name"), max_length=200, required=False)
     age = forms.IntegerField(label=_("Age"), min_value=0, max_value=120, required=False)
-    age_band = forms.ChoiceField(label=_("Age band (if the age is not known)"),
-                                 choices=_blank(c.AgeBand.choices), required=False)
+    age_band = forms.ChoiceField(
+        label=_("Age band (if the age is not known)"),
+        choices=_blank(c.AgeBand.choices),
+        required=False,
+    )
     gender = forms.ChoiceField(label=_("Gender"), choices=_blank(c.Gender.choices), required=False)
     citizenship = forms.MultipleChoiceField(
-        label=_("Citizenship"), choices=country_choices, required=False,
+        label=_("Citizenship"),
+        choices=country_choices,
+        required=False,
         help_text=_("Hold Ctrl (or ⌘) to choose more than one."),
     )
-    nationality = forms.ChoiceField(label=_("Nationality"), choices=_countries_blank,
-                                    required=False)
-    primary_language = forms.ChoiceField(label=_("Primary language"),
-                                         choices=_blank(c.Language.choices), required=False)
+    nationality = forms.ChoiceField(
+        label=_("Nationality"), choices=_countries_blank, required=False
+    )
+    primary_language = forms.ChoiceField(
+        label=_("Primary language"), choices=_blank(c.Language.choices), required=False
+    )
     trafficking_status = forms.ChoiceField(
         label=_("Trafficking status"), choices=_blank(c.TraffickingStatus.choices), required=False
     )
     relationship_to_trafficker = forms.ChoiceField(
-        label=_("Relationship to exploiter"), choices=_blank(c.RelationshipToTrafficker.choices),
+        label=_("Relationship to exploiter"),
+        choices=_blank(c.RelationshipToTrafficker.choices),
         required=False,
     )
     roles_in_process = _multi(_("Role in the trafficking process"), c.RoleInProcess)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
 
     FIELDS = [
-        "role", "is_business", "first_name", "last_name", "alias", "age", "age_band", "gender",
-        "citizenship", "nationality", "primary_language", "trafficking_status",
-        "relationship_to_trafficker", "roles_in_process", "notes",
+        "role",
+        "is_business",
+        "first_name",
+        "last_name",
+        "alias",
+        "age",
+        "age_band",
+        "gender",
+        "citizenship",
+        "nationality",
+        "primary_language",
+        "trafficking_status",
+        "relationship_to_trafficker",
+        "roles_in_process",
+        "notes",
     ]
 
 
@@ -133,18 +163,21 @@ IdentifierFormSet = forms.formset_factory(IdentifierForm, extra=2, max_num=20)
 class LocationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=c.LocationKind.choices)
     country = forms.ChoiceField(label=_("Country"), choices=country_choices)
-    subdivision = forms.ChoiceField(label=_("State / federal entity"), choices=_subdivisions,
-                                    required=False)
+    subdivision = forms.ChoiceField(
+        label=_("State / federal entity"), choices=_subdivisions, required=False
+    )
     city = forms.CharField(label=_("City / municipality"), max_length=120, required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
 
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
-    assignee = forms.ModelChoiceField(label=_("Assigned to"),
-                                      queryset=queries.staff_for_assignment(), required=False)
-    due_date = forms.DateField(label=_("Due"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+    assignee = forms.ModelChoiceField(
+        label=_("Assigned to"), queryset=queries.staff_for_assignment(), required=False
+    )
+    due_date = forms.DateField(
+        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class NoteForm(forms.Form):
@@ -153,19 +186,25 @@ class NoteForm(forms.Form):
 
 class BreakGlassForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why do you need to open this case?"), widget=forms.Textarea, min_length=10,
+        label=_("Why do you need to open this case?"),
+        widget=forms.Textarea,
+        min_length=10,
         help_text=_("Your reason is recorded in the audit trail and reviewed by a supervisor."),
     )
 
 
 class AccessForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Staff member"),
-                                  queryset=queries.staff_with_case_access())
+    user = forms.ModelChoiceField(
+        label=_("Staff member"), queryset=queries.staff_with_case_access()
+    )
 
 
 class CaseFilterForm(forms.Form):
-    status = forms.ChoiceField(label=pgettext_lazy("case status", "Status"),
-                               choices=[("", _("Any")), *c.CaseStatus.choices], required=False)
+    status = forms.ChoiceField(
+        label=pgettext_lazy("case status", "Status"),
+        choices=[("", _("Any")), *c.CaseStatus.choices],
+        required=False,
+    )
     imminent_danger = forms.BooleanField(label=_("Imminent danger only"), required=False)
     mine = forms.BooleanField(label=_("My cases"), required=False)
     restricted = forms.BooleanField(label=_("Restricted only"), required=False)

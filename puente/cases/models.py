@@ -43,12 +43,18 @@ class Case(models.Model):
     closing_note = models.TextField(_("closing note"), blank=True)
     summary = models.TextField(_("summary"), blank=True)
     exploitation_type = models.CharField(
-        _("type of trafficking"), max_length=16, choices=c.ExploitationType.choices,
+        _("type of trafficking"),
+        max_length=16,
+        choices=c.ExploitationType.choices,
         default=c.ExploitationType.NOT_SPECIFIED,
     )
     # Multiselects are lists of codes from puente.core.choices.
-    forms_of_exploitation = models.JSONField(_("forms of exploitation (HTCDS)"), default=list, blank=True)
-    mx_forms_of_exploitation = models.JSONField(_("forms of exploitation (Ley General, art. 10)"), default=list, blank=True)
+    forms_of_exploitation = models.JSONField(
+        _("forms of exploitation (HTCDS)"), default=list, blank=True
+    )
+    mx_forms_of_exploitation = models.JSONField(
+        _("forms of exploitation (Ley General, art. 10)"), default=list, blank=True
+    )
     venues = models.JSONField(_("venues / industries"), default=list, blank=True)
     methods_of_control = models.JSONField(_("methods of control"), default=list, blank=True)
     methods_of_recruitment = models.JSONField(_("methods of recruitment"), default=list, blank=True)
@@ -58,8 +64,12 @@ class Case(models.Model):
     imminent_danger = models.BooleanField(_("imminent danger"), default=False)
     restricted = models.BooleanField(_("restricted"), default=False)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("case owner"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="owned_cases",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("case owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_cases",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -169,15 +179,21 @@ class Person(models.Model):
     gender = models.CharField(_("gender"), max_length=24, choices=c.Gender.choices, blank=True)
     citizenship = models.JSONField(_("citizenship"), default=list, blank=True)
     nationality = models.CharField(_("nationality"), max_length=2, blank=True)
-    primary_language = models.CharField(_("primary language"), max_length=3, choices=c.Language.choices, blank=True)
+    primary_language = models.CharField(
+        _("primary language"), max_length=3, choices=c.Language.choices, blank=True
+    )
     trafficking_status = models.CharField(
         _("trafficking status"), max_length=32, choices=c.TraffickingStatus.choices, blank=True
     )
     relationship_to_trafficker = models.CharField(
-        _("relationship to exploiter"), max_length=12, choices=c.RelationshipToTrafficker.choices,
+        _("relationship to exploiter"),
+        max_length=12,
+        choices=c.RelationshipToTrafficker.choices,
         blank=True,
     )
-    roles_in_process = models.JSONField(_("role in the trafficking process"), default=list, blank=True)
+    roles_in_process = models.JSONField(
+        _("role in the trafficking process"), default=list, blank=True
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -231,8 +247,12 @@ class Task(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("task"), max_length=200)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="tasks",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
     )
     due_date = models.DateField(_("due"), null=True, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
@@ -245,7 +265,8 @@ class Task(models.Model):
         ordering = ["done_at", "due_date", "id"]
         indexes = [
             models.Index(
-                fields=["assignee", "due_date"], name="task_open_by_assignee_idx",
+                fields=["assignee", "due_date"],
+                name="task_open_by_assignee_idx",
                 condition=Q(done_at__isnull=True),
             )
         ]

@@ -19,8 +19,14 @@ from puente.core import choices as c
 from puente.screening.models import Screening
 
 
-def cases_for_list(*, user, status: str = "", imminent_danger: bool = False, mine: bool = False,
-                   restricted: bool = False) -> QuerySet[Case]:
+def cases_for_list(
+    *,
+    user,
+    status: str = "",
+    imminent_danger: bool = False,
+    mine: bool = False,
+    restricted: bool = False,
+) -> QuerySet[Case]:
     """Every case `user` may know exists, annotated `can_open`: a restricted case the
     user is not named on is listed (so no one opens a duplicate) but not read."""
     if not getattr(user, "is_authenticated", False) or not user.can(Perm.CASE_VIEW):
@@ -61,11 +67,17 @@ class CasePage:
 def case_page(*, case_id: int, include_access_list: bool = False) -> CasePage:
     """One case with every related list prefetched, in a constant number of queries."""
     prefetches = [
-        Prefetch("persons", queryset=Person.objects.prefetch_related(
-            Prefetch("identifiers", queryset=Identifier.objects.order_by("kind", "id"))
-        )),
-        Prefetch("identifiers", queryset=Identifier.objects.filter(person__isnull=True)
-                 .order_by("kind", "id"), to_attr="unlinked_identifiers"),
+        Prefetch(
+            "persons",
+            queryset=Person.objects.prefetch_related(
+                Prefetch("identifiers", queryset=Identifier.objects.order_by("kind", "id"))
+            ),
+        ),
+        Prefetch(
+            "identifiers",
+            queryset=Identifier.objects.filter(person__isnull=True).order_by("kind", "id"),
+            to_attr="unlinked_identifiers",
+        ),
         "locations",
         Prefetch("tasks", queryset=Task.objects.select_related("assignee")),
         Prefetch("notes", queryset=CaseNote.objects.select_related("author")),
@@ -73,10 +85,18 @@ def case_page(*, case_id: int, include_access_list: bool = False) -> CasePage:
         Prefetch("screenings", queryset=Screening.objects.select_related("screened_by")),
     ]
     if include_access_list:
-        prefetches.append(Prefetch("access_list", queryset=CaseAccess.objects
-                                   .select_related("user", "granted_by").order_by("granted_at")))
-    case = Case.objects.select_related("owner", "created_by").prefetch_related(*prefetches).get(
-        pk=case_id
+        prefetches.append(
+            Prefetch(
+                "access_list",
+                queryset=CaseAccess.objects.select_related("user", "granted_by").order_by(
+                    "granted_at"
+                ),
+            )
+        )
+    case = (
+        Case.objects.select_related("owner", "created_by")
+        .prefetch_related(*prefetches)
+        .get(pk=case_id)
     )
     groups: dict[str, list[Person]] = {code: [] for code, _label in PERSON_GROUPS}
     for person in case.persons.all():

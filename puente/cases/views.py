@@ -74,7 +74,9 @@ def _display_case_values(case: Case) -> dict[str, str]:
         "title": case.title,
         "summary": case.summary,
         "exploitation_type": case.get_exploitation_type_display(),
-        "forms_of_exploitation": ", ".join(c.labels_for(c.TypeOfExploitation, case.forms_of_exploitation)),
+        "forms_of_exploitation": ", ".join(
+            c.labels_for(c.TypeOfExploitation, case.forms_of_exploitation)
+        ),
         "mx_forms_of_exploitation": ", ".join(
             c.labels_for(c.MexicoExploitationForm, case.mx_forms_of_exploitation)
         ),
@@ -139,12 +141,23 @@ def case_list(request):
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    record_event(action="view", actor=request.user, object_type="case_list",
-                 object_ref=query.urlencode()[:60], request=request)
-    return render(request, "cases/list.html", {
-        "filters": filters, "page": page, "querystring": query.urlencode(),
-        "can_create": request.user.can(Perm.CASE_CREATE),
-    })
+    record_event(
+        action="view",
+        actor=request.user,
+        object_type="case_list",
+        object_ref=query.urlencode()[:60],
+        request=request,
+    )
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "querystring": query.urlencode(),
+            "can_create": request.user.can(Perm.CASE_CREATE),
+        },
+    )
 
 
 @require_perm(Perm.CASE_CREATE)
@@ -156,7 +169,9 @@ def case_new(request):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("Case %(reference)s opened.") % {"reference": case.reference})
+            messages.success(
+                request, _("Case %(reference)s opened.") % {"reference": case.reference}
+            )
             return redirect("cases:detail", reference=case.reference)
     return render(request, "cases/case_form.html", {"form": form, "creating": True})
 
@@ -165,13 +180,23 @@ def case_new(request):
 
 
 def _restricted_page(request, case: Case, form=None, status: int = 200):
-    record_event(action="access_denied", actor=request.user, obj=case,
-                 reason="restricted case: not named", request=request)
-    return render(request, "cases/restricted.html", {
-        "case": case,
-        "form": form or forms.BreakGlassForm(),
-        "can_break_glass": request.user.can(Perm.CASE_BREAK_GLASS),
-    }, status=status)
+    record_event(
+        action="access_denied",
+        actor=request.user,
+        obj=case,
+        reason="restricted case: not named",
+        request=request,
+    )
+    return render(
+        request,
+        "cases/restricted.html",
+        {
+            "case": case,
+            "form": form or forms.BreakGlassForm(),
+            "can_break_glass": request.user.can(Perm.CASE_BREAK_GLASS),
+        },
+        status=status,
+    )
 
 
 def _detail_context(request, case: Case, **extra) -> dict:
@@ -180,11 +205,17 @@ def _detail_context(request, case: Case, **extra) -> dict:
     page = queries.case_page(case_id=case.pk, include_access_list=is_supervisor)
     full = page.case
     can_edit = can_edit_case(user, full)
-    transitions = [
-        (code, c.label_for(c.CaseStatus, code))
-        for code in domain.allowed_transitions(status=full.status, user=user)
-    ] if can_edit else []
-    contacts = [(contact, _safe_reverse("intake:detail", contact.pk)) for contact in full.contacts.all()]
+    transitions = (
+        [
+            (code, c.label_for(c.CaseStatus, code))
+            for code in domain.allowed_transitions(status=full.status, user=user)
+        ]
+        if can_edit
+        else []
+    )
+    contacts = [
+        (contact, _safe_reverse("intake:detail", contact.pk)) for contact in full.contacts.all()
+    ]
     context = {
         "case": full,
         "page": page,
@@ -192,17 +223,26 @@ def _detail_context(request, case: Case, **extra) -> dict:
         "is_supervisor": is_supervisor,
         "transitions": transitions,
         "lists": [
-            (_("Forms of exploitation (HTCDS)"), c.labels_for(c.TypeOfExploitation, full.forms_of_exploitation)),
-            (_("Forms of exploitation (Ley General, art. 10)"),
-             c.labels_for(c.MexicoExploitationForm, full.mx_forms_of_exploitation)),
+            (
+                _("Forms of exploitation (HTCDS)"),
+                c.labels_for(c.TypeOfExploitation, full.forms_of_exploitation),
+            ),
+            (
+                _("Forms of exploitation (Ley General, art. 10)"),
+                c.labels_for(c.MexicoExploitationForm, full.mx_forms_of_exploitation),
+            ),
             (_("Venues / industries"), c.labels_for(c.Venue, full.venues)),
             (_("Methods of control"), c.labels_for(c.MethodOfControl, full.methods_of_control)),
-            (_("Methods of recruitment"), c.labels_for(c.MethodOfRecruitment, full.methods_of_recruitment)),
+            (
+                _("Methods of recruitment"),
+                c.labels_for(c.MethodOfRecruitment, full.methods_of_recruitment),
+            ),
         ],
         "contacts": contacts,
         "screening_url": _safe_reverse("screening:case", full.reference),
         "break_glass": queries.active_break_glass(case=full, user=user)
-        if full.restricted and not queries.is_named_on(case=full, user=user) else None,
+        if full.restricted and not queries.is_named_on(case=full, user=user)
+        else None,
         "status_form": forms.StatusForm(initial={"version": full.version}),
         "task_form": forms.TaskForm(),
         "note_form": forms.NoteForm(),
@@ -232,8 +272,13 @@ def case_edit(request, reference: str):
             data = form.cleaned_data
             changes = {field: data[field] for field in forms.CaseEditForm.FIELDS}
             try:
-                domain.update_case(case_id=case.pk, expected_version=data["version"],
-                                   changes=changes, by=request.user, request=request)
+                domain.update_case(
+                    case_id=case.pk,
+                    expected_version=data["version"],
+                    changes=changes,
+                    by=request.user,
+                    request=request,
+                )
             except domain.StaleCaseError as exc:
                 stale = exc
                 # Keep what the advocate typed; the next save is a deliberate choice
@@ -252,10 +297,17 @@ def case_edit(request, reference: str):
     else:
         form = forms.CaseEditForm(initial=_case_initial(case))
         record_event(action="view", actor=request.user, obj=case, request=request)
-    return render(request, "cases/case_form.html", {
-        "form": form, "case": case, "stale": stale,
-        "current": _display_case_values(case) if stale else {},
-    }, status=409 if stale else 200)
+    return render(
+        request,
+        "cases/case_form.html",
+        {
+            "form": form,
+            "case": case,
+            "stale": stale,
+            "current": _display_case_values(case) if stale else {},
+        },
+        status=409 if stale else 200,
+    )
 
 
 @require_POST
@@ -266,16 +318,24 @@ def case_status(request, reference: str):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            domain.change_status(case_id=case.pk, expected_version=data["version"],
-                                 status=data["status"], closing_reason=data["closing_reason"],
-                                 closing_note=data["closing_note"], by=request.user,
-                                 request=request)
+            domain.change_status(
+                case_id=case.pk,
+                expected_version=data["version"],
+                status=data["status"],
+                closing_reason=data["closing_reason"],
+                closing_note=data["closing_note"],
+                by=request.user,
+                request=request,
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _("Status changed to %(status)s.")
-                             % {"status": c.label_for(c.CaseStatus, data["status"])})
+            messages.success(
+                request,
+                _("Status changed to %(status)s.")
+                % {"status": c.label_for(c.CaseStatus, data["status"])},
+            )
     else:
         for errors in form.errors.values():
             for message in errors:
@@ -290,8 +350,14 @@ def _save_identifiers(request, case: Case, person: Person, formset) -> None:
     for sub in formset:
         data = getattr(sub, "cleaned_data", None) or {}
         if data.get("value"):
-            domain.add_identifier(case=case, person=person, kind=data["kind"], value=data["value"],
-                                  by=request.user, request=request)
+            domain.add_identifier(
+                case=case,
+                person=person,
+                kind=data["kind"],
+                value=data["value"],
+                by=request.user,
+                request=request,
+            )
 
 
 def _identifier_errors(formset, exc: ValidationError, index: int) -> None:
@@ -319,27 +385,41 @@ def person_add(request, reference: str):
     case = _openable_case(request, reference, edit=True)
     form = forms.PersonForm(request.POST or None, initial={"role": request.GET.get("role", "")})
     formset = forms.IdentifierFormSet(request.POST or None, prefix="ids")
-    if request.method == "POST" and form.is_valid() and formset.is_valid() \
-            and _validate_identifiers(formset):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and formset.is_valid()
+        and _validate_identifiers(formset)
+    ):
         try:
             with transaction.atomic():
-                person = domain.add_person(case=case, by=request.user, request=request,
-                                           **form.cleaned_data)
+                person = domain.add_person(
+                    case=case, by=request.user, request=request, **form.cleaned_data
+                )
                 _save_identifiers(request, case, person, formset)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("%(name)s added.") % {"name": person.display_name})
             return redirect("cases:detail", reference=case.reference)
-    return render(request, "cases/person_form.html", {
-        "case": case, "form": form, "formset": formset, "person": None,
-    })
+    return render(
+        request,
+        "cases/person_form.html",
+        {
+            "case": case,
+            "form": form,
+            "formset": formset,
+            "person": None,
+        },
+    )
 
 
 @require_perm(Perm.CASE_EDIT)
 def person_edit(request, reference: str, person_id: int):
     case = _openable_case(request, reference, edit=True)
-    person = get_object_or_404(Person.objects.prefetch_related("identifiers"), pk=person_id, case=case)
+    person = get_object_or_404(
+        Person.objects.prefetch_related("identifiers"), pk=person_id, case=case
+    )
     stale = None
     if request.method == "POST":
         form = forms.PersonEditForm(request.POST)
@@ -349,8 +429,13 @@ def person_edit(request, reference: str, person_id: int):
             changes = {field: data[field] for field in forms.PersonForm.FIELDS}
             try:
                 with transaction.atomic():
-                    domain.update_person(person_id=person.pk, expected_version=data["version"],
-                                         changes=changes, by=request.user, request=request)
+                    domain.update_person(
+                        person_id=person.pk,
+                        expected_version=data["version"],
+                        changes=changes,
+                        by=request.user,
+                        request=request,
+                    )
                     _save_identifiers(request, case, person, formset)
             except domain.StaleCaseError as exc:
                 stale = exc
@@ -368,11 +453,20 @@ def person_edit(request, reference: str, person_id: int):
     else:
         form = forms.PersonEditForm(initial=_person_initial(person))
         formset = forms.IdentifierFormSet(prefix="ids")
-    return render(request, "cases/person_form.html", {
-        "case": case, "form": form, "formset": formset, "person": person, "stale": stale,
-        "current": _display_person_values(person) if stale else {},
-        "identifiers": person.identifiers.all(),
-    }, status=409 if stale else 200)
+    return render(
+        request,
+        "cases/person_form.html",
+        {
+            "case": case,
+            "form": form,
+            "formset": formset,
+            "person": person,
+            "stale": stale,
+            "current": _display_person_values(person) if stale else {},
+            "identifiers": person.identifiers.all(),
+        },
+        status=409 if stale else 200,
+    )
 
 
 # --- locations, tasks, notes -----------------------------------------------------
@@ -398,9 +492,16 @@ def location_add(request, reference: str):
 
 def _tasks_partial(request, case: Case, form=None):
     tasks = Task.objects.filter(case=case).select_related("assignee")
-    return render(request, "cases/_tasks.html", {
-        "case": case, "tasks": tasks, "task_form": form or forms.TaskForm(), "can_edit": True,
-    })
+    return render(
+        request,
+        "cases/_tasks.html",
+        {
+            "case": case,
+            "tasks": tasks,
+            "task_form": form or forms.TaskForm(),
+            "can_edit": True,
+        },
+    )
 
 
 @require_POST
@@ -447,9 +548,16 @@ def note_add(request, reference: str):
             form = None
     if request.headers.get("HX-Request"):
         notes = case.notes.select_related("author")
-        return render(request, "cases/_notes.html", {
-            "case": case, "notes": notes, "note_form": form or forms.NoteForm(), "can_edit": True,
-        })
+        return render(
+            request,
+            "cases/_notes.html",
+            {
+                "case": case,
+                "notes": notes,
+                "note_form": form or forms.NoteForm(),
+                "can_edit": True,
+            },
+        )
     if form is not None:
         messages.error(request, _("The note was empty and was not added."))
     return redirect(reverse("cases:detail", args=[case.reference]) + "#notes")
@@ -478,14 +586,18 @@ def access_grant(request, reference: str):
     form = forms.AccessForm(request.POST)
     if form.is_valid():
         try:
-            domain.grant_access(case=case, user=form.cleaned_data["user"], by=request.user,
-                                request=request)
+            domain.grant_access(
+                case=case, user=form.cleaned_data["user"], by=request.user, request=request
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _("%(name)s can now open this case.")
-                             % {"name": form.cleaned_data["user"].display_name})
+            messages.success(
+                request,
+                _("%(name)s can now open this case.")
+                % {"name": form.cleaned_data["user"].display_name},
+            )
     return redirect(reverse("cases:detail", args=[case.reference]) + "#access")
 
 
@@ -495,7 +607,9 @@ def access_revoke(request, reference: str, user_id: int):
     case = _openable_case(request, reference)
     user = get_object_or_404(User, pk=user_id)
     domain.revoke_access(case=case, user=user, by=request.user, request=request)
-    messages.success(request, _("%(name)s was removed from this case.") % {"name": user.display_name})
+    messages.success(
+        request, _("%(name)s was removed from this case.") % {"name": user.display_name}
+    )
     return redirect(reverse("cases:detail", args=[case.reference]) + "#access")
 
 
@@ -508,13 +622,19 @@ def case_break_glass(request, reference: str):
     form = forms.BreakGlassForm(request.POST)
     if form.is_valid():
         try:
-            domain.break_glass(case=case, user=request.user, reason=form.cleaned_data["reason"],
-                               request=request)
+            domain.break_glass(
+                case=case, user=request.user, reason=form.cleaned_data["reason"], request=request
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.warning(request, _("You opened a restricted case. Your reason was recorded "
-                                        "and a supervisor will review it."))
+            messages.warning(
+                request,
+                _(
+                    "You opened a restricted case. Your reason was recorded "
+                    "and a supervisor will review it."
+                ),
+            )
             return redirect("cases:detail", reference=case.reference)
     return _restricted_page(request, case, form=form, status=400)
 
@@ -522,15 +642,20 @@ def case_break_glass(request, reference: str):
 @require_perm(Perm.CASE_RESTRICT)
 def break_glass_review(request):
     if request.method == "POST":
-        event = get_object_or_404(BreakGlass.objects.select_related("case"),
-                                  pk=request.POST.get("event"))
+        event = get_object_or_404(
+            BreakGlass.objects.select_related("case"), pk=request.POST.get("event")
+        )
         domain.review_break_glass(event=event, by=request.user, request=request)
         messages.success(request, _("Marked as reviewed."))
         return redirect("cases:break_glass_review")
     show_all = request.GET.get("all") == "1"
     events = Paginator(queries.break_glass_events(unreviewed_only=not show_all), PAGE_SIZE)
-    record_event(action="view", actor=request.user, object_type="break_glass_list",
-                 request=request)
-    return render(request, "cases/break_glass_review.html", {
-        "page": events.get_page(request.GET.get("page")), "show_all": show_all,
-    })
+    record_event(action="view", actor=request.user, object_type="break_glass_list", request=request)
+    return render(
+        request,
+        "cases/break_glass_review.html",
+        {
+            "page": events.get_page(request.GET.get("page")),
+            "show_all": show_all,
+        },
+    )

@@ -139,7 +139,10 @@ class TypeOfExploitation(models.TextChoices):
     CHILD_LABOUR = "ChildLabour", _("Child labour")
     FORCED_MARRIAGE = "ForcedMarriage", _("Forced marriage")
     SERVITUDE = "Servitude", _("Servitude")
-    FORCED_MILITARY = "ForcedMilitaryByNonStateActors", _("Forced military service by non-state actors")
+    FORCED_MILITARY = (
+        "ForcedMilitaryByNonStateActors",
+        _("Forced military service by non-state actors"),
+    )
     ORGAN_REMOVAL = "OrganRemoval", _("Organ removal")
     FORCED_BEGGING = "ForcedBegging", _("Forced begging")
     FORCED_ADOPTION = "ForcedAdoption", _("Forced adoption")
@@ -153,15 +156,24 @@ class MexicoExploitationForm(models.TextChoices):
 
     ESCLAVITUD = "esclavitud", _("Slavery (art. 10 I)")
     CONDICION_SIERVO = "condicion_siervo", _("Servitude (art. 10 II)")
-    EXPLOTACION_SEXUAL = "explotacion_sexual", _("Prostitution of others or other sexual exploitation (art. 10 III)")
+    EXPLOTACION_SEXUAL = (
+        "explotacion_sexual",
+        _("Prostitution of others or other sexual exploitation (art. 10 III)"),
+    )
     EXPLOTACION_LABORAL = "explotacion_laboral", _("Labour exploitation (art. 10 IV)")
     TRABAJO_FORZADO = "trabajo_forzado", _("Forced labour or services (art. 10 V)")
     MENDICIDAD_FORZOSA = "mendicidad_forzosa", _("Forced begging (art. 10 VI)")
-    MENORES_DELICTIVAS = "menores_actividades_delictivas", _("Use of minors in criminal activities (art. 10 VII)")
+    MENORES_DELICTIVAS = (
+        "menores_actividades_delictivas",
+        _("Use of minors in criminal activities (art. 10 VII)"),
+    )
     ADOPCION_ILEGAL = "adopcion_ilegal", _("Illegal adoption of a minor (art. 10 VIII)")
     MATRIMONIO_FORZOSO = "matrimonio_forzoso", _("Forced or servile marriage (art. 10 IX)")
     TRAFICO_ORGANOS = "trafico_organos", _("Trafficking in organs, tissues or cells (art. 10 X)")
-    EXPERIMENTACION = "experimentacion_biomedica", _("Illicit biomedical experimentation (art. 10 XI)")
+    EXPERIMENTACION = (
+        "experimentacion_biomedica",
+        _("Illicit biomedical experimentation (art. 10 XI)"),
+    )
 
 
 class Venue(models.TextChoices):

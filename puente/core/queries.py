@@ -35,7 +35,9 @@ def home_queues(*, user) -> HomeQueues:
     queues = HomeQueues(today=timezone.localdate())
     if user.can(Perm.CASE_VIEW):
         open_cases = (
-            openable_cases(user).filter(~Q(status="closed")).select_related("owner")
+            openable_cases(user)
+            .filter(~Q(status="closed"))
+            .select_related("owner")
             .order_by("-imminent_danger", "-updated_at")
         )
         queues.imminent_danger = list(open_cases.filter(imminent_danger=True)[:QUEUE_LENGTH])
@@ -45,18 +47,22 @@ def home_queues(*, user) -> HomeQueues:
             queues.open_cases = list(open_cases[:QUEUE_LENGTH])
         queues.my_tasks = list(
             Task.objects.filter(assignee=user, done_at__isnull=True, case__in=openable_cases(user))
-            .select_related("case").order_by("due_date", "id")[:QUEUE_LENGTH]
+            .select_related("case")
+            .order_by("due_date", "id")[:QUEUE_LENGTH]
         )
     if user.can(Perm.CONTACT_VIEW):
         contacts = visible_contacts(user).select_related("case").order_by("-started_at")
         if user.can(Perm.CONTACT_CREATE):
             queues.my_recent_contacts = list(contacts.filter(taken_by=user)[:QUEUE_LENGTH])
-            queues.my_drafts = list(IntakeDraft.objects.filter(owner=user).order_by("-updated_at")[:5])
+            queues.my_drafts = list(
+                IntakeDraft.objects.filter(owner=user).order_by("-updated_at")[:5]
+            )
         if user.can(Perm.CASE_RESTRICT) or not user.can(Perm.CONTACT_CREATE):
             queues.recent_contacts = list(contacts[:QUEUE_LENGTH])
     if user.can(Perm.CASE_RESTRICT):
         queues.break_glass_to_review = list(
-            BreakGlass.objects.filter(reviewed_at__isnull=True).select_related("case", "user")
+            BreakGlass.objects.filter(reviewed_at__isnull=True)
+            .select_related("case", "user")
             .order_by("-at")[:QUEUE_LENGTH]
         )
     return queues

@@ -113,9 +113,14 @@ def phone_lookup(request, number: str):
     history = queries.phone_history(user=request.user, phone=number)
     if not history.number:
         raise HttpError(422, "This is not a phone number.")
-    record_event(action="lookup", actor=request.user, object_type="phone",
-                 object_ref=history.number, request=request,
-                 reason=f"{len(history.contacts)} contacts, {len(history.cases)} cases")
+    record_event(
+        action="lookup",
+        actor=request.user,
+        object_type="phone",
+        object_ref=history.number,
+        request=request,
+        reason=f"{len(history.contacts)} contacts, {len(history.cases)} cases",
+    )
     return {
         "number": history.number,
         "found": history.found,
@@ -137,8 +142,13 @@ def get_contact(request, contact_id: int):
     require_api_perm(request, Perm.CONTACT_VIEW)
     contact = get_object_or_404(Contact.objects.select_related("case"), pk=contact_id)
     if not queries.can_view_contact(request.user, contact):
-        record_event(action="access_denied", actor=request.user, obj=contact, request=request,
-                     reason="contact in a restricted case")
+        record_event(
+            action="access_denied",
+            actor=request.user,
+            obj=contact,
+            request=request,
+            reason="contact in a restricted case",
+        )
         raise HttpError(403, "This contact belongs to a restricted case.")
     record_event(action="view", actor=request.user, obj=contact, request=request)
     return contact
@@ -157,7 +167,12 @@ def list_contacts(request, paging: Query[Paging]):
     contacts = queries.recent_contacts(user=request.user)
     rows = list(contacts[offset : offset + limit + 1])
     items = rows[:limit]
-    record_event(action="view", actor=request.user, object_type="contact",
-                 object_ref=f"api list {offset}+{len(items)}", request=request)
+    record_event(
+        action="view",
+        actor=request.user,
+        object_type="contact",
+        object_ref=f"api list {offset}+{len(items)}",
+        request=request,
+    )
     next_offset = offset + limit if len(rows) > limit else None
     return {"next_offset": next_offset, "limit": limit, "offset": offset, "items": items}

@@ -51,9 +51,22 @@ CONTACT_FIELDS = (
 )
 # What a draft may hold: the form's fields as typed, plus the case to link.
 DRAFT_FIELDS = (
-    "channel", "direction", "started_at", "ended_at", "signaler_type", "language",
-    "interpreter_used", "interpreter_language", "phone", "country", "subdivision", "city",
-    "reason", "summary", "imminent_danger", "case_reference",
+    "channel",
+    "direction",
+    "started_at",
+    "ended_at",
+    "signaler_type",
+    "language",
+    "interpreter_used",
+    "interpreter_language",
+    "phone",
+    "country",
+    "subdivision",
+    "city",
+    "reason",
+    "summary",
+    "imminent_danger",
+    "case_reference",
 )
 
 _TRUE = {"1", "true", "on", "yes"}
@@ -88,8 +101,15 @@ def _moment(value: Any) -> datetime | None:
     return moment
 
 
-def _choice(data: dict, key: str, choices: type[models.TextChoices], errors: dict,
-            *, default: str = "", required_message=None) -> str:
+def _choice(
+    data: dict,
+    key: str,
+    choices: type[models.TextChoices],
+    errors: dict,
+    *,
+    default: str = "",
+    required_message=None,
+) -> str:
     code = _text(data, key)
     if not code:
         if required_message:
@@ -106,13 +126,26 @@ def clean_contact_data(data: dict) -> dict[str, Any]:
     errors: dict[str, Any] = {}
     cleaned: dict[str, Any] = {}
 
-    cleaned["channel"] = _choice(data, "channel", c.Channel, errors,
-                                 required_message=_("Choose the channel of this contact."))
-    cleaned["reason"] = _choice(data, "reason", c.ReasonForContact, errors,
-                                required_message=_("Choose a reason for contact."))
-    cleaned["direction"] = _choice(data, "direction", c.Direction, errors, default=c.Direction.INBOUND)
-    cleaned["signaler_type"] = _choice(data, "signaler_type", c.SignalerType, errors,
-                                       default=c.SignalerType.ANONYMOUS)
+    cleaned["channel"] = _choice(
+        data,
+        "channel",
+        c.Channel,
+        errors,
+        required_message=_("Choose the channel of this contact."),
+    )
+    cleaned["reason"] = _choice(
+        data,
+        "reason",
+        c.ReasonForContact,
+        errors,
+        required_message=_("Choose a reason for contact."),
+    )
+    cleaned["direction"] = _choice(
+        data, "direction", c.Direction, errors, default=c.Direction.INBOUND
+    )
+    cleaned["signaler_type"] = _choice(
+        data, "signaler_type", c.SignalerType, errors, default=c.SignalerType.ANONYMOUS
+    )
     cleaned["language"] = _choice(data, "language", c.Language, errors, default=c.Language.ENGLISH)
 
     cleaned["interpreter_used"] = _flag(data, "interpreter_used")
@@ -132,7 +165,11 @@ def clean_contact_data(data: dict) -> dict[str, Any]:
     if cleaned["started_at"] is None and "started_at" not in errors:
         # A contact logged without a start time is being logged as it happens.
         cleaned["started_at"] = timezone.now()
-    if cleaned["ended_at"] and cleaned["started_at"] and cleaned["ended_at"] < cleaned["started_at"]:
+    if (
+        cleaned["ended_at"]
+        and cleaned["started_at"]
+        and cleaned["ended_at"] < cleaned["started_at"]
+    ):
         errors["ended_at"] = _("A contact cannot end before it started.")
 
     phone_raw = _text(data, "phone", max_length=40)
@@ -168,9 +205,16 @@ def clean_contact_data(data: dict) -> dict[str, Any]:
 def _case_by_reference(reference: str, *, by) -> Case:
     case = Case.objects.filter(reference=reference.strip().upper()).first()
     if case is None:
-        raise ValidationError({"case_reference": _("No case has the reference “%(value)s”.") % {"value": reference}})
+        raise ValidationError(
+            {"case_reference": _("No case has the reference “%(value)s”.") % {"value": reference}}
+        )
     if not can_edit_case(by, case):
-        raise ValidationError({"case_reference": _("You may not add contacts to case %(value)s.") % {"value": case.reference}})
+        raise ValidationError(
+            {
+                "case_reference": _("You may not add contacts to case %(value)s.")
+                % {"value": case.reference}
+            }
+        )
     return case
 
 
@@ -196,8 +240,13 @@ def record_contact(*, by, data: dict, request=None, draft_key=None) -> Contact:
         contact = Contact(taken_by=by, case=case, **cleaned)
         contact.full_clean()
         contact.save()
-        record_event(action="create", actor=by, obj=contact, request=request,
-                     changes=field_changes({}, _snapshot(contact)))
+        record_event(
+            action="create",
+            actor=by,
+            obj=contact,
+            request=request,
+            changes=field_changes({}, _snapshot(contact)),
+        )
         if draft_key:
             IntakeDraft.objects.filter(owner=by, key=parse_draft_key(draft_key)).delete()
         _reindex_on_commit(contact.pk)
@@ -214,7 +263,9 @@ def update_contact(*, contact: Contact, by, data: dict, version: int, request=No
         current = Contact.objects.select_for_update().get(pk=contact.pk)
         if current.version != version:
             raise ValidationError(
-                _("Someone else changed this contact while you were editing it. Reload it to see their changes, then make yours again."),
+                _(
+                    "Someone else changed this contact while you were editing it. Reload it to see their changes, then make yours again."
+                ),
                 code="stale",
             )
         before = _snapshot(current)
@@ -262,7 +313,9 @@ def open_case_from_contact(*, contact: Contact, by, request=None) -> Case:
         raise ValidationError(_("This contact is already part of a case."), code="has_case")
     with transaction.atomic():
         case = open_case(
-            by=by, request=request, summary=contact.summary,
+            by=by,
+            request=request,
+            summary=contact.summary,
             imminent_danger=contact.imminent_danger,
             level_of_indicators=contact.level_of_indicators,
         )
@@ -271,6 +324,7 @@ def open_case_from_contact(*, contact: Contact, by, request=None) -> Case:
 
 
 # --- Drafts ---------------------------------------------------------------------------
+
 
 def save_draft(*, owner, data: dict, key=None) -> IntakeDraft:
     """Keep what has been typed so far. A key that is not the owner's starts a new draft:

@@ -28,51 +28,69 @@ class ContactForm(forms.Form):
     # Fields are listed in tab order: the number first (caller ID or what the caller
     # says), then what the advocate picks while listening, then the narrative.
     phone = forms.CharField(
-        label=_("Phone number"), required=False, max_length=40,
+        label=_("Phone number"),
+        required=False,
+        max_length=40,
         widget=forms.TextInput(attrs={"accesskey": "p", "inputmode": "tel", "autocomplete": "off"}),
     )
     channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=BLANK + list(c.Channel.choices),
+        label=_("Channel"),
+        required=False,
+        choices=BLANK + list(c.Channel.choices),
         widget=forms.Select(attrs={"accesskey": "c", "required": True}),
     )
     direction = forms.ChoiceField(
-        label=pgettext_lazy("contact direction", "Direction"), required=False,
+        label=pgettext_lazy("contact direction", "Direction"),
+        required=False,
         choices=c.Direction.choices,
     )
     reason = forms.ChoiceField(
-        label=_("Reason for contact"), required=False,
+        label=_("Reason for contact"),
+        required=False,
         choices=BLANK + list(c.ReasonForContact.choices),
         widget=forms.Select(attrs={"accesskey": "r", "required": True}),
     )
     signaler_type = forms.ChoiceField(
-        label=_("Signaler"), required=False, choices=c.SignalerType.choices,
+        label=_("Signaler"),
+        required=False,
+        choices=c.SignalerType.choices,
     )
     language = forms.ChoiceField(label=_("Language"), required=False, choices=c.Language.choices)
     interpreter_used = forms.BooleanField(label=_("Interpreter used"), required=False)
     interpreter_language = forms.ChoiceField(
-        label=_("Interpreter language"), required=False, choices=BLANK + list(c.Language.choices),
+        label=_("Interpreter language"),
+        required=False,
+        choices=BLANK + list(c.Language.choices),
     )
     started_at = forms.DateTimeField(
-        label=_("Started"), required=False, input_formats=[DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S"],
+        label=_("Started"),
+        required=False,
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S"],
         widget=DateTimeLocalInput(),
     )
     ended_at = forms.DateTimeField(
-        label=_("Ended"), required=False, input_formats=[DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S"],
+        label=_("Ended"),
+        required=False,
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S"],
         widget=DateTimeLocalInput(),
     )
     country = forms.ChoiceField(label=_("Country"), required=False)
     subdivision = forms.ChoiceField(label=_("State / federal entity"), required=False)
     city = forms.CharField(label=_("City / municipality"), required=False, max_length=120)
     summary = forms.CharField(
-        label=_("Narrative summary"), required=False,
+        label=_("Narrative summary"),
+        required=False,
         widget=forms.Textarea(attrs={"accesskey": "m", "rows": 6}),
     )
     imminent_danger = forms.BooleanField(
-        label=_("Someone is in imminent danger"), required=False,
+        label=_("Someone is in imminent danger"),
+        required=False,
         widget=forms.CheckboxInput(attrs={"accesskey": "d"}),
     )
     case_reference = forms.CharField(
-        label=_("Link to existing case (reference)"), required=False, max_length=20,
+        label=_("Link to existing case (reference)"),
+        required=False,
+        max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
@@ -85,20 +103,24 @@ class ContactForm(forms.Form):
         )
         # The lookup runs as the number is typed, so the advocate sees who is calling
         # before asking; the state list follows the country.
-        self.fields["phone"].widget.attrs.update({
-            "hx-get": reverse("intake:phone_lookup"),
-            # `input` also fires on paste and autofill, not only on typed keys.
-            "hx-trigger": "input changed delay:300ms, change",
-            "hx-target": "#lookup-panel",
-            "hx-swap": "outerHTML",
-            "hx-sync": "this:replace",
-        })
-        self.fields["country"].widget.attrs.update({
-            "hx-get": reverse("intake:subdivisions"),
-            "hx-trigger": "change",
-            "hx-target": "#id_subdivision",
-            "hx-swap": "outerHTML",
-        })
+        self.fields["phone"].widget.attrs.update(
+            {
+                "hx-get": reverse("intake:phone_lookup"),
+                # `input` also fires on paste and autofill, not only on typed keys.
+                "hx-trigger": "input changed delay:300ms, change",
+                "hx-target": "#lookup-panel",
+                "hx-swap": "outerHTML",
+                "hx-sync": "this:replace",
+            }
+        )
+        self.fields["country"].widget.attrs.update(
+            {
+                "hx-get": reverse("intake:subdivisions"),
+                "hx-trigger": "change",
+                "hx-target": "#id_subdivision",
+                "hx-swap": "outerHTML",
+            }
+        )
 
     def set_focus(self) -> None:
         """Where the cursor starts: the first field in error; else the number, unless the

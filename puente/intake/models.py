@@ -20,7 +20,10 @@ class Contact(models.Model):
     started_at = models.DateTimeField(_("started"))
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     signaler_type = models.CharField(
-        _("signaler"), max_length=20, choices=c.SignalerType.choices, default=c.SignalerType.ANONYMOUS
+        _("signaler"),
+        max_length=20,
+        choices=c.SignalerType.choices,
+        default=c.SignalerType.ANONYMOUS,
     )
     language = models.CharField(
         _("language"), max_length=3, choices=c.Language.choices, default=c.Language.ENGLISH
@@ -34,19 +37,28 @@ class Contact(models.Model):
     country = models.CharField(_("country"), max_length=2, blank=True)
     subdivision = models.CharField(_("state / federal entity"), max_length=6, blank=True)
     city = models.CharField(_("city / municipality"), max_length=120, blank=True)
-    reason = models.CharField(_("reason for contact"), max_length=20, choices=c.ReasonForContact.choices)
+    reason = models.CharField(
+        _("reason for contact"), max_length=20, choices=c.ReasonForContact.choices
+    )
     summary = models.TextField(_("narrative summary"), blank=True)
     imminent_danger = models.BooleanField(_("imminent danger"), default=False)
     level_of_indicators = models.CharField(
         _("level of indicators"), max_length=10, choices=c.IndicatorLevel.choices, blank=True
     )
     case = models.ForeignKey(
-        "cases.Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.SET_NULL,
+        "cases.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="contacts",
     )
     taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("taken by"), null=True,
-        on_delete=models.SET_NULL, related_name="contacts_taken",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts_taken",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -73,7 +85,9 @@ class IntakeDraft(models.Model):
     closed tab loses nothing. Deleted when the contact is recorded."""
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts"
+    )
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

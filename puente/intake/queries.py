@@ -106,8 +106,16 @@ def phone_history(*, user, phone: str, limit: int = 10) -> PhoneHistory:
             .annotate(case_openable=_openable_annotation(user, "case_id"))
             .order_by("-started_at")
             .values(
-                "id", "started_at", "channel", "reason", "signaler_type", "summary",
-                "level_of_indicators", "imminent_danger", "case_id", "case__reference",
+                "id",
+                "started_at",
+                "channel",
+                "reason",
+                "signaler_type",
+                "summary",
+                "level_of_indicators",
+                "imminent_danger",
+                "case_id",
+                "case__reference",
                 "case_openable",
             )[: limit + 1]
         )
@@ -119,9 +127,13 @@ def phone_history(*, user, phone: str, limit: int = 10) -> PhoneHistory:
                 continue
             contacts.append(
                 EarlierContact(
-                    id=row["id"], started_at=row["started_at"], channel=row["channel"],
-                    reason=row["reason"], signaler_type=row["signaler_type"],
-                    summary=row["summary"], level_of_indicators=row["level_of_indicators"],
+                    id=row["id"],
+                    started_at=row["started_at"],
+                    channel=row["channel"],
+                    reason=row["reason"],
+                    signaler_type=row["signaler_type"],
+                    summary=row["summary"],
+                    level_of_indicators=row["level_of_indicators"],
                     imminent_danger=row["imminent_danger"],
                     case_reference=row["case__reference"] or "",
                 )
@@ -132,9 +144,9 @@ def phone_history(*, user, phone: str, limit: int = 10) -> PhoneHistory:
     # The case ids first, each side from its own index: "id IN (…) OR id IN (…)" would
     # make PostgreSQL scan every case.
     case_ids = list(
-        by_identifier.order_by().values_list("case_id", flat=True).union(
-            by_contact.order_by().values_list("case_id", flat=True)
-        )
+        by_identifier.order_by()
+        .values_list("case_id", flat=True)
+        .union(by_contact.order_by().values_list("case_id", flat=True))
     )
     if not case_ids:
         return PhoneHistory(number=number, contacts=contacts, more_contacts=more)
@@ -146,15 +158,23 @@ def phone_history(*, user, phone: str, limit: int = 10) -> PhoneHistory:
         )
         .order_by("-created_at")
         .values(
-            "reference", "status", "restricted", "title", "summary", "level_of_indicators",
-            "imminent_danger", "openable", "via_identifier",
+            "reference",
+            "status",
+            "restricted",
+            "title",
+            "summary",
+            "level_of_indicators",
+            "imminent_danger",
+            "openable",
+            "via_identifier",
         )[:limit]
     )
     cases = [
         KnownCase(**row)
         if row["openable"]
-        else KnownCase(reference=row["reference"], status=row["status"], restricted=True,
-                       openable=False)
+        else KnownCase(
+            reference=row["reference"], status=row["status"], restricted=True, openable=False
+        )
         for row in case_rows
     ]
     return PhoneHistory(number=number, contacts=contacts, cases=cases, more_contacts=more)

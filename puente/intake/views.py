@@ -33,9 +33,14 @@ PREFILL_PARAMS = ("phone", "channel", "reason", "signaler_type", "language")
 def _lookup(request, phone: str) -> queries.PhoneHistory:
     history = queries.phone_history(user=request.user, phone=phone)
     if history.number:
-        record_event(action="lookup", actor=request.user, object_type="phone",
-                     object_ref=history.number, request=request,
-                     reason=f"{len(history.contacts)} contacts, {len(history.cases)} cases")
+        record_event(
+            action="lookup",
+            actor=request.user,
+            object_type="phone",
+            object_ref=history.number,
+            request=request,
+            reason=f"{len(history.contacts)} contacts, {len(history.cases)} cases",
+        )
     return history
 
 
@@ -107,7 +112,9 @@ def new_contact(request):
 @require_POST
 @require_perm(Perm.CONTACT_CREATE)
 def draft_save(request):
-    draft = domain.save_draft(owner=request.user, data=request.POST, key=request.POST.get("draft_key"))
+    draft = domain.save_draft(
+        owner=request.user, data=request.POST, key=request.POST.get("draft_key")
+    )
     return render(request, "intake/_draft_status.html", {"draft": draft, "oob": True})
 
 
@@ -124,24 +131,35 @@ def draft_discard(request, key):
 def phone_lookup(request):
     phone = request.GET.get("phone", "")
     history = _lookup(request, phone) if phone.strip() else None
-    return render(request, "intake/_lookup.html", {"history": history, "phone_given": bool(phone.strip())})
+    return render(
+        request, "intake/_lookup.html", {"history": history, "phone_given": bool(phone.strip())}
+    )
 
 
 @require_GET
 @require_perm(Perm.CONTACT_CREATE)
 def subdivisions(request):
     form = ContactForm(initial={"country": request.GET.get("country", "")})
-    return render(request, "intake/_subdivision_select.html", {
-        "field": form["subdivision"],
-        "options": subdivision_options(form.chosen_country()),
-    })
+    return render(
+        request,
+        "intake/_subdivision_select.html",
+        {
+            "field": form["subdivision"],
+            "options": subdivision_options(form.chosen_country()),
+        },
+    )
 
 
 def _visible_contact_or_refuse(request, contact_id: int) -> Contact:
     contact = get_object_or_404(Contact.objects.select_related("case", "taken_by"), pk=contact_id)
     if not queries.can_view_contact(request.user, contact):
-        record_event(action="access_denied", actor=request.user, obj=contact, request=request,
-                     reason="contact in a restricted case")
+        record_event(
+            action="access_denied",
+            actor=request.user,
+            obj=contact,
+            request=request,
+            reason="contact in a restricted case",
+        )
         raise PermissionDenied
     return contact
 
@@ -163,7 +181,9 @@ def open_case(request, contact_id: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("intake:detail", contact_id=contact.pk)
-    messages.success(request, _("Case %(reference)s opened from this contact.") % {"reference": case.reference})
+    messages.success(
+        request, _("Case %(reference)s opened from this contact.") % {"reference": case.reference}
+    )
     return redirect(reverse("cases:detail", kwargs={"reference": case.reference}))
 
 
@@ -179,16 +199,27 @@ def link_case(request, contact_id: int):
     try:
         domain.link_contact_to_case(contact=contact, case=case, by=request.user, request=request)
     except PermissionDenied:
-        messages.error(request, _("You may not add contacts to case %(value)s.") % {"value": case.reference})
+        messages.error(
+            request, _("You may not add contacts to case %(value)s.") % {"value": case.reference}
+        )
     else:
-        messages.success(request, _("Contact linked to case %(value)s.") % {"value": case.reference})
+        messages.success(
+            request, _("Contact linked to case %(value)s.") % {"value": case.reference}
+        )
     return redirect("intake:detail", contact_id=contact.pk)
 
 
 @require_GET
 @require_perm(Perm.CONTACT_VIEW)
 def contact_list(request):
-    page = Paginator(queries.recent_contacts(user=request.user), 50).get_page(request.GET.get("page"))
-    record_event(action="view", actor=request.user, object_type="contact",
-                 object_ref=f"list page {page.number}", request=request)
+    page = Paginator(queries.recent_contacts(user=request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    record_event(
+        action="view",
+        actor=request.user,
+        object_type="contact",
+        object_ref=f"list page {page.number}",
+        request=request,
+    )
     return render(request, "intake/list.html", {"page": page})

@@ -47,8 +47,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -272,8 +271,10 @@ def record_screening(
             # A new version: anyone editing the case from a page read before this
             # screening must not silently write the old level back.
             Case.objects.filter(pk=case.pk).update(
-                level_of_indicators=level, methods_of_control=methods,
-                version=F("version") + 1, updated_at=timezone.now(),
+                level_of_indicators=level,
+                methods_of_control=methods,
+                version=F("version") + 1,
+                updated_at=timezone.now(),
             )
             case.level_of_indicators, case.methods_of_control = level, methods
             changes += field_changes(

@@ -21,7 +21,9 @@ class Screening(models.Model):
     )
     legal_frame = models.CharField(_("legal frame"), max_length=8, choices=c.LegalFrame.choices)
     indicators = models.JSONField(_("indicators present"), default=list)
-    computed_level = models.CharField(_("computed level"), max_length=10, choices=c.IndicatorLevel.choices)
+    computed_level = models.CharField(
+        _("computed level"), max_length=10, choices=c.IndicatorLevel.choices
+    )
     reasons = models.JSONField(_("reasons"), default=list)
     override_level = models.CharField(
         _("level set by advocate"), max_length=10, choices=c.IndicatorLevel.choices, blank=True
@@ -67,9 +69,14 @@ class Protocol(models.Model):
     Seeded with the hotline's protocols; administrators edit them. The most specific
     match wins: (reason, signaler type), then (reason, any signaler)."""
 
-    reason = models.CharField(_("reason for contact"), max_length=20, choices=c.ReasonForContact.choices)
+    reason = models.CharField(
+        _("reason for contact"), max_length=20, choices=c.ReasonForContact.choices
+    )
     signaler_type = models.CharField(
-        _("signaler"), max_length=20, choices=c.SignalerType.choices, blank=True,
+        _("signaler"),
+        max_length=20,
+        choices=c.SignalerType.choices,
+        blank=True,
         help_text=_("Leave blank for the protocol that applies to any signaler."),
     )
     title_en = models.CharField(_("title (English)"), max_length=200)

@@ -36,18 +36,29 @@ class SearchOut(Schema):
 def search_endpoint(request, q: str):
     require_api_perm(request, Perm.SEARCH)
     found = search(user=request.user, query=q[:200])
-    record_event(action="search", actor=request.user, object_type="search", reason=q[:200],
-                 request=request)
+    record_event(
+        action="search", actor=request.user, object_type="search", reason=q[:200], request=request
+    )
     return {
         "query": found.query,
         "cases": [
-            {"reference": c.reference, "title": c.title, "status": c.status,
-             "level_of_indicators": c.level_of_indicators, "imminent_danger": c.imminent_danger}
+            {
+                "reference": c.reference,
+                "title": c.title,
+                "status": c.status,
+                "level_of_indicators": c.level_of_indicators,
+                "imminent_danger": c.imminent_danger,
+            }
             for c in found.cases
         ],
         "contacts": [
-            {"id": c.pk, "started_at": c.started_at, "channel": c.channel, "reason": c.reason,
-             "case_reference": c.case.reference if c.case_id else None}
+            {
+                "id": c.pk,
+                "started_at": c.started_at,
+                "channel": c.channel,
+                "reason": c.reason,
+                "case_reference": c.case.reference if c.case_id else None,
+            }
             for c in found.contacts
         ],
     }

@@ -42,7 +42,11 @@ def _case_text(case: Case) -> str:
         parts += [person.first_name, person.last_name, person.alias]
     for identifier in case.identifiers.all():
         parts.append(identifier.value)
-        parts += _phone_words(identifier.normalised) if identifier.kind == "phone" else [identifier.normalised]
+        parts += (
+            _phone_words(identifier.normalised)
+            if identifier.kind == "phone"
+            else [identifier.normalised]
+        )
     parts += [location.city for location in case.locations.all()]
     parts += [note.body for note in case.notes.all()]
     return fold(" ".join(p for p in parts if p))
@@ -101,13 +105,20 @@ def rebuild_index(*, batch_size: int = 2000, progress=None) -> int:
         SearchEntry.objects.all().delete()
     for batch in _batched(Case.objects.prefetch_related(*_CASE_PREFETCH), batch_size):
         SearchEntry.objects.bulk_create(
-            SearchEntry(kind=SearchEntry.KIND_CASE, object_id=c.pk, case_id=c.pk, text=_case_text(c))
+            SearchEntry(
+                kind=SearchEntry.KIND_CASE, object_id=c.pk, case_id=c.pk, text=_case_text(c)
+            )
             for c in batch
         )
         count += len(batch)
     for batch in _batched(Contact.objects.select_related("case"), batch_size):
         SearchEntry.objects.bulk_create(
-            SearchEntry(kind=SearchEntry.KIND_CONTACT, object_id=c.pk, case_id=c.case_id, text=_contact_text(c))
+            SearchEntry(
+                kind=SearchEntry.KIND_CONTACT,
+                object_id=c.pk,
+                case_id=c.case_id,
+                text=_contact_text(c),
+            )
             for c in batch
         )
         count += len(batch)

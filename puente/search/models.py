@@ -18,7 +18,9 @@ class SearchEntry(models.Model):
     kind = models.CharField(max_length=8)
     object_id = models.BigIntegerField()
     # Which case governs who may see this entry (restricted cases never leak).
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     text = models.TextField()
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -26,3 +28,6 @@ class SearchEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

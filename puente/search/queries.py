@@ -99,16 +99,29 @@ def search(*, user, query: str, limit: int = 30) -> SearchResults:
         case_ids += Case.objects.filter(reference=reference).values_list("pk", flat=True)
     phone = _phone_from(query)
     if phone:
-        contact_ids += Contact.objects.filter(phone=phone).order_by("-started_at").values_list("pk", flat=True)[:limit]
-        case_ids += Identifier.objects.filter(kind="phone", normalised=phone).values_list("case_id", flat=True)[:limit]
+        contact_ids += (
+            Contact.objects.filter(phone=phone)
+            .order_by("-started_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        case_ids += Identifier.objects.filter(kind="phone", normalised=phone).values_list(
+            "case_id", flat=True
+        )[:limit]
     if not reference and not phone:
         entries = SearchEntry.objects.filter(pk__in=_full_text_ids(words_of(query)))
         entries = entries.filter(Q(case__isnull=True) | Q(case__in=openable))
-        for kind, object_id in entries.order_by("-updated_at").values_list("kind", "object_id")[: 2 * limit]:
+        for kind, object_id in entries.order_by("-updated_at").values_list("kind", "object_id")[
+            : 2 * limit
+        ]:
             (case_ids if kind == SearchEntry.KIND_CASE else contact_ids).append(object_id)
 
     if can_cases and case_ids:
-        found = {c.pk: c for c in Case.objects.filter(pk__in=set(case_ids)).filter(pk__in=openable).select_related("owner")}
+        found = {
+            c.pk: c
+            for c in Case.objects.filter(pk__in=set(case_ids))
+            .filter(pk__in=openable)
+            .select_related("owner")
+        }
         results.cases = [found[pk] for pk in dict.fromkeys(case_ids) if pk in found][:limit]
     if can_contacts and contact_ids:
         visible = Contact.objects.filter(pk__in=set(contact_ids)).filter(

@@ -12,6 +12,7 @@ def results(request):
     found = search(user=request.user, query=query)
     if query:
         # What was searched for is itself sensitive (a name, a number): it goes in the trail.
-        record_event(action="search", actor=request.user, object_type="search", reason=query,
-                     request=request)
+        record_event(
+            action="search", actor=request.user, object_type="search", reason=query, request=request
+        )
     return render(request, "search/results.html", {"results": found, "search_query": query})

@@ -23,8 +23,13 @@ def _patch(client, url, body, **extra):
 
 def _key(user, scopes):
     raw = ApiKey.generate_raw()
-    ApiKey.objects.create(name="bridge", key_prefix=raw[:8], key_hash=ApiKey.digest(raw),
-                          scopes=scopes, acting_user=user)
+    ApiKey.objects.create(
+        name="bridge",
+        key_prefix=raw[:8],
+        key_hash=ApiKey.digest(raw),
+        scopes=scopes,
+        acting_user=user,
+    )
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
@@ -50,8 +55,9 @@ def test_administrator_refused(administrator, advocate):
 
 
 def test_create_case(advocate_client, advocate):
-    response = advocate_client.post(BASE, {"title": "From API", "venues": ["construction"]},
-                                    content_type="application/json")
+    response = advocate_client.post(
+        BASE, {"title": "From API", "venues": ["construction"]}, content_type="application/json"
+    )
     assert response.status_code == 201
     case = Case.objects.get()
     assert response.json()["reference"] == case.reference and case.venues == ["construction"]
@@ -59,8 +65,9 @@ def test_create_case(advocate_client, advocate):
 
 
 def test_create_case_bad_code_422(advocate_client):
-    response = advocate_client.post(BASE, {"methods_of_control": ["Telepathy"]},
-                                    content_type="application/json")
+    response = advocate_client.post(
+        BASE, {"methods_of_control": ["Telepathy"]}, content_type="application/json"
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "methods_of_control"]
     assert Case.objects.count() == 0
@@ -97,9 +104,13 @@ def test_patch_updates_and_stale_409(advocate, advocate_client):
     colleague = make_user(Role.ADVOCATE, first_name="Bea", last_name="Bravo")
     case = make_case(created_by=advocate)
     url = f"{BASE}/{case.reference}"
-    response = _patch(advocate_client, url, {"version": 1, "title": "API title", "status": "active"})
+    response = _patch(
+        advocate_client, url, {"version": 1, "title": "API title", "status": "active"}
+    )
     assert response.status_code == 200 and response.json()["version"] == 2
-    domain.update_case(case_id=case.pk, expected_version=2, by=colleague, changes={"title": "Bea's"})
+    domain.update_case(
+        case_id=case.pk, expected_version=2, by=colleague, changes={"title": "Bea's"}
+    )
     response = _patch(advocate_client, url, {"version": 2, "title": "Mine"})
     assert response.status_code == 409
     body = response.json()
@@ -112,7 +123,9 @@ def test_patch_requires_version_and_valid_codes(advocate, advocate_client):
     case = make_case(created_by=advocate)
     url = f"{BASE}/{case.reference}"
     assert _patch(advocate_client, url, {"title": "x"}).status_code == 422
-    response = _patch(advocate_client, url, {"version": 1, "venues": ["moon"], "status": "monitoring"})
+    response = _patch(
+        advocate_client, url, {"version": 1, "venues": ["moon"], "status": "monitoring"}
+    )
     assert response.status_code == 422
     fields = {d["loc"][1] for d in response.json()["detail"]}
     assert fields == {"venues", "status"}

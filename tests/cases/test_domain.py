@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _changes(case, action="change"):
-    entry = AuditEntry.objects.filter(object_type="case", object_id=str(case.pk), action=action).first()
+    entry = AuditEntry.objects.filter(
+        object_type="case", object_id=str(case.pk), action=action
+    ).first()
     return entry
 
 
@@ -49,9 +51,14 @@ def test_open_case_refuses_unknown_codes(advocate):
 def test_update_case_writes_bumps_version_and_audits_field_old_new(advocate):
     case = make_case(created_by=advocate, title="Warehouse")
     updated = domain.update_case(
-        case_id=case.pk, expected_version=1, by=advocate,
-        changes={"title": "Warehouse on 5th", "methods_of_control": ["DebtBondage", "DebtBondage"],
-                 "summary": ""},
+        case_id=case.pk,
+        expected_version=1,
+        by=advocate,
+        changes={
+            "title": "Warehouse on 5th",
+            "methods_of_control": ["DebtBondage", "DebtBondage"],
+            "summary": "",
+        },
     )
     assert updated.version == 2
     stored = Case.objects.get(pk=case.pk)
@@ -68,12 +75,23 @@ def test_update_case_writes_bumps_version_and_audits_field_old_new(advocate):
 def test_update_case_validates_every_multiselect(advocate):
     case = make_case(created_by=advocate)
     with pytest.raises(ValidationError) as err:
-        domain.update_case(case_id=case.pk, expected_version=1, by=advocate, changes={
-            "forms_of_exploitation": ["Nope"], "mx_forms_of_exploitation": ["esclavitud", "x"],
-            "venues": ["bad"], "methods_of_control": ["bad"], "methods_of_recruitment": ["bad"],
-        })
+        domain.update_case(
+            case_id=case.pk,
+            expected_version=1,
+            by=advocate,
+            changes={
+                "forms_of_exploitation": ["Nope"],
+                "mx_forms_of_exploitation": ["esclavitud", "x"],
+                "venues": ["bad"],
+                "methods_of_control": ["bad"],
+                "methods_of_recruitment": ["bad"],
+            },
+        )
     assert set(err.value.message_dict) == {
-        "forms_of_exploitation", "mx_forms_of_exploitation", "venues", "methods_of_control",
+        "forms_of_exploitation",
+        "mx_forms_of_exploitation",
+        "venues",
+        "methods_of_control",
         "methods_of_recruitment",
     }
     assert Case.objects.get(pk=case.pk).version == 1
@@ -85,8 +103,9 @@ def test_stale_update_is_refused_and_names_who_changed_it(advocate):
     # Two people read version 1.
     domain.update_case(case_id=case.pk, expected_version=1, by=other, changes={"title": "First"})
     with pytest.raises(domain.StaleCaseError) as err:
-        domain.update_case(case_id=case.pk, expected_version=1, by=advocate,
-                           changes={"title": "Second"})
+        domain.update_case(
+            case_id=case.pk, expected_version=1, by=advocate, changes={"title": "Second"}
+        )
     assert isinstance(err.value, ValidationError)
     assert "Bea Bravo" in err.value.messages[0]
     assert err.value.changed_by == "Bea Bravo"
@@ -119,14 +138,20 @@ def test_analyst_and_administrator_cannot_update(analyst, administrator, advocat
 
 def test_update_person_is_versioned(advocate):
     case = make_case(created_by=advocate)
-    person = domain.add_person(case=case, by=advocate, role="potential_victim", first_name="Rosa",
-                               citizenship=["mx", "GT"], roles_in_process=[])
+    person = domain.add_person(
+        case=case,
+        by=advocate,
+        role="potential_victim",
+        first_name="Rosa",
+        citizenship=["mx", "GT"],
+        roles_in_process=[],
+    )
     assert person.citizenship == ["MX", "GT"]
-    domain.update_person(person_id=person.pk, expected_version=1, by=advocate,
-                         changes={"age": 16})
+    domain.update_person(person_id=person.pk, expected_version=1, by=advocate, changes={"age": 16})
     with pytest.raises(domain.StaleCaseError):
-        domain.update_person(person_id=person.pk, expected_version=1, by=advocate,
-                             changes={"age": 30})
+        domain.update_person(
+            person_id=person.pk, expected_version=1, by=advocate, changes={"age": 30}
+        )
     person.refresh_from_db()
     assert person.age == 16 and person.version == 2 and person.is_minor
     entry = AuditEntry.objects.filter(object_type="person", action="change").first()
@@ -139,8 +164,9 @@ def test_business_exploiter_needs_a_name(advocate):
     with pytest.raises(ValidationError) as err:
         domain.add_person(case=case, by=advocate, role="exploiter", is_business=True)
     assert "alias" in err.value.message_dict
-    business = domain.add_person(case=case, by=advocate, role="exploiter", is_business=True,
-                                 alias="Sunrise Nails LLC")
+    business = domain.add_person(
+        case=case, by=advocate, role="exploiter", is_business=True, alias="Sunrise Nails LLC"
+    )
     assert business.display_name == "Sunrise Nails LLC"
 
 
@@ -170,12 +196,14 @@ def test_bad_phone_identifier_refused(advocate):
 
 def test_location_checks_country_and_subdivision(advocate):
     case = make_case(created_by=advocate)
-    location = domain.add_location(case=case, kind="Exploitation", country="mx",
-                                   subdivision="MX-DIF", by=advocate)
+    location = domain.add_location(
+        case=case, kind="Exploitation", country="mx", subdivision="MX-DIF", by=advocate
+    )
     assert (location.country, location.subdivision) == ("MX", "MX-CMX")
     with pytest.raises(ValidationError) as err:
-        domain.add_location(case=case, kind="Recruitment", country="US", subdivision="MX-JAL",
-                            by=advocate)
+        domain.add_location(
+            case=case, kind="Recruitment", country="US", subdivision="MX-JAL", by=advocate
+        )
     assert "subdivision" in err.value.message_dict
 
 
@@ -205,7 +233,11 @@ def test_restricted_case_hidden_until_break_glass(advocate, supervisor):
     with pytest.raises(ValidationError):
         domain.break_glass(case=case, user=advocate, reason="need it")
     event = domain.break_glass(case=case, user=advocate, reason="Caller in danger, needs history")
-    assert timedelta(hours=11, minutes=59) < event.expires_at - event.at <= timedelta(hours=12, seconds=1)
+    assert (
+        timedelta(hours=11, minutes=59)
+        < event.expires_at - event.at
+        <= timedelta(hours=12, seconds=1)
+    )
     assert can_open_case(advocate, case)
     entry = AuditEntry.objects.filter(action="break_glass").get()
     assert entry.reason == "Caller in danger, needs history" and entry.object_ref == case.reference
@@ -223,7 +255,10 @@ def test_only_supervisors_restrict_and_grant(advocate, supervisor):
     assert can_open_case(other, case)
     domain.revoke_access(case=case, user=other, by=supervisor)
     assert not can_open_case(other, case)
-    changes = [e.changes[0]["field"] for e in AuditEntry.objects.filter(object_type="case", action="change")]
+    changes = [
+        e.changes[0]["field"]
+        for e in AuditEntry.objects.filter(object_type="case", action="change")
+    ]
     assert changes.count("access_list") == 2 and "restricted" in changes
 
 

@@ -30,7 +30,11 @@ def test_table_shape():
 def test_allowed_transitions_depend_on_role(advocate, supervisor):
     assert domain.allowed_transitions(status="closed", user=advocate) == []
     assert domain.allowed_transitions(status="closed", user=supervisor) == ["active"]
-    assert domain.allowed_transitions(status="new", user=advocate) == ["active", "referred", "closed"]
+    assert domain.allowed_transitions(status="new", user=advocate) == [
+        "active",
+        "referred",
+        "closed",
+    ]
 
 
 def test_refused_edge_has_clear_message(advocate):
@@ -45,25 +49,36 @@ def test_closing_needs_reason_and_reopen_needs_supervisor(advocate, supervisor):
     with pytest.raises(ValidationError) as err:
         domain.change_status(case_id=case.pk, expected_version=1, status="closed", by=advocate)
     assert "closing_reason" in err.value.message_dict
-    closed = domain.change_status(case_id=case.pk, expected_version=1, status="closed",
-                                  closing_reason="declined", closing_note="Caller declined.",
-                                  by=advocate)
+    closed = domain.change_status(
+        case_id=case.pk,
+        expected_version=1,
+        status="closed",
+        closing_reason="declined",
+        closing_note="Caller declined.",
+        by=advocate,
+    )
     assert closed.closed_at is not None and closed.closing_reason == "declined"
     with pytest.raises(ValidationError) as err:
         domain.change_status(case_id=case.pk, expected_version=2, status="active", by=advocate)
     assert err.value.message_dict["status"] == ["Only a supervisor can reopen a closed case."]
-    reopened = domain.change_status(case_id=case.pk, expected_version=2, status="active",
-                                    by=supervisor)
+    reopened = domain.change_status(
+        case_id=case.pk, expected_version=2, status="active", by=supervisor
+    )
     assert (reopened.status, reopened.closing_reason, reopened.closed_at) == ("active", "", None)
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(
     steps=st.lists(
-        st.tuples(st.sampled_from(STATUSES), st.sampled_from(["", *ClosingReason.values]),
-                  st.booleans()),
-        min_size=1, max_size=8,
+        st.tuples(
+            st.sampled_from(STATUSES), st.sampled_from(["", *ClosingReason.values]), st.booleans()
+        ),
+        min_size=1,
+        max_size=8,
     )
 )
 def test_random_sequences_take_only_allowed_edges(advocate, supervisor, steps):
@@ -72,8 +87,13 @@ def test_random_sequences_take_only_allowed_edges(advocate, supervisor, steps):
         user = supervisor if as_supervisor else advocate
         before = Case.objects.get(pk=case.pk)
         try:
-            domain.change_status(case_id=case.pk, expected_version=before.version, status=target,
-                                 closing_reason=reason, by=user)
+            domain.change_status(
+                case_id=case.pk,
+                expected_version=before.version,
+                status=target,
+                closing_reason=reason,
+                by=user,
+            )
         except ValidationError:
             after = Case.objects.get(pk=case.pk)
             assert (after.status, after.version) == (before.status, before.version)

@@ -26,9 +26,13 @@ def _detail(case):
 
 def test_anonymous_redirected_to_login(client, advocate):
     case = make_case(created_by=advocate)
-    for url in [reverse("cases:list"), reverse("cases:new"), _detail(case),
-                reverse("cases:edit", args=[case.reference]),
-                reverse("cases:break_glass_review")]:
+    for url in [
+        reverse("cases:list"),
+        reverse("cases:new"),
+        _detail(case),
+        reverse("cases:edit", args=[case.reference]),
+        reverse("cases:break_glass_review"),
+    ]:
         response = client.get(url)
         assert response.status_code == 302
         assert "/accounts/" in response["Location"] and "next=" in response["Location"]
@@ -70,7 +74,9 @@ def test_list_shows_cases_and_hides_restricted_content(advocate, supervisor, adv
     assert hidden.reference in body
     assert "Hidden diplomat case" not in body
     assert "Content hidden" in body
-    assert AuditEntry.objects.filter(action="view", object_type="case_list", actor=advocate).exists()
+    assert AuditEntry.objects.filter(
+        action="view", object_type="case_list", actor=advocate
+    ).exists()
 
 
 def test_list_filters(advocate, advocate_client):
@@ -115,10 +121,15 @@ def test_list_paginates(advocate, advocate_client, monkeypatch):
 
 
 def test_open_case_from_form(advocate, advocate_client):
-    response = advocate_client.post(reverse("cases:new"), {
-        "title": "Farm in Yakima", "exploitation_type": "labour", "venues": ["agriculture_animal_husbandry"],
-        "methods_of_control": ["DebtBondage", "WithholdsDocuments"],
-    })
+    response = advocate_client.post(
+        reverse("cases:new"),
+        {
+            "title": "Farm in Yakima",
+            "exploitation_type": "labour",
+            "venues": ["agriculture_animal_husbandry"],
+            "methods_of_control": ["DebtBondage", "WithholdsDocuments"],
+        },
+    )
     case = Case.objects.get()
     assert response.status_code == 302 and response["Location"] == _detail(case)
     assert case.title == "Farm in Yakima" and case.owner == advocate
@@ -126,16 +137,30 @@ def test_open_case_from_form(advocate, advocate_client):
 
 
 def _rich_case(advocate, n_persons: int):
-    case = make_case(created_by=advocate, title="Rich", methods_of_control=["DebtBondage"],
-                     mx_forms_of_exploitation=["explotacion_laboral"])
+    case = make_case(
+        created_by=advocate,
+        title="Rich",
+        methods_of_control=["DebtBondage"],
+        mx_forms_of_exploitation=["explotacion_laboral"],
+    )
     for i in range(n_persons):
-        person = domain.add_person(case=case, by=advocate, role=["potential_victim", "exploiter"][i % 2],
-                                   first_name=f"P{i}", citizenship=["MX"], age=16 + i)
-        domain.add_identifier(case=case, person=person, kind="phone", value=f"713555014{i}", by=advocate)
+        person = domain.add_person(
+            case=case,
+            by=advocate,
+            role=["potential_victim", "exploiter"][i % 2],
+            first_name=f"P{i}",
+            citizenship=["MX"],
+            age=16 + i,
+        )
+        domain.add_identifier(
+            case=case, person=person, kind="phone", value=f"713555014{i}", by=advocate
+        )
         make_contact(case=case, taken_by=advocate)
         domain.add_task(case=case, title=f"Task {i}", assignee=advocate, by=advocate)
         domain.add_note(case=case, body=f"Note {i}", by=advocate)
-        domain.add_location(case=case, kind="Exploitation", country="US", subdivision="US-WA", by=advocate)
+        domain.add_location(
+            case=case, kind="Exploitation", country="US", subdivision="US-WA", by=advocate
+        )
     return case
 
 
@@ -148,7 +173,9 @@ def test_detail_shows_everything_translated(advocate, advocate_client):
     assert "+17135550140" in body and "Mexico" in body and "Washington" in body
     assert body.index("Note 1") < body.index("Note 0")  # newest first
     assert body.count('data-testid="contact"') == 2
-    assert AuditEntry.objects.filter(action="view", object_type="case", object_id=str(case.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="view", object_type="case", object_id=str(case.pk)
+    ).exists()
 
 
 def test_detail_in_spanish(advocate, advocate_client):
@@ -180,16 +207,24 @@ def test_unknown_reference_404(advocate_client):
 
 
 def _edit_data(case, **overrides):
-    data = {"title": case.title, "summary": case.summary, "exploitation_type": case.exploitation_type,
-            "level_of_indicators": "", "owner": case.owner_id or "", "version": case.version}
+    data = {
+        "title": case.title,
+        "summary": case.summary,
+        "exploitation_type": case.exploitation_type,
+        "level_of_indicators": "",
+        "owner": case.owner_id or "",
+        "version": case.version,
+    }
     data.update(overrides)
     return data
 
 
 def test_edit_saves_and_audits(advocate, advocate_client):
     case = make_case(created_by=advocate, title="Old")
-    response = advocate_client.post(reverse("cases:edit", args=[case.reference]),
-                                    _edit_data(case, title="New", venues=["construction"]))
+    response = advocate_client.post(
+        reverse("cases:edit", args=[case.reference]),
+        _edit_data(case, title="New", venues=["construction"]),
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.title, case.venues, case.version) == ("New", ["construction"], 2)
@@ -202,7 +237,9 @@ def test_stale_edit_rerenders_with_typed_text_and_who(advocate, advocate_client)
     case = make_case(created_by=advocate, title="Original")
     form_data = _edit_data(case, title="My careful rewrite", summary="Long typed summary")
     # The colleague saves first.
-    domain.update_case(case_id=case.pk, expected_version=1, by=colleague, changes={"title": "Theirs"})
+    domain.update_case(
+        case_id=case.pk, expected_version=1, by=colleague, changes={"title": "Theirs"}
+    )
     response = advocate_client.post(reverse("cases:edit", args=[case.reference]), form_data)
     body = response.content.decode()
     assert response.status_code == 409
@@ -233,28 +270,48 @@ def test_status_change_from_page(advocate, advocate_client):
 
 def test_add_person_with_identifiers(advocate, advocate_client):
     case = make_case(created_by=advocate)
-    response = advocate_client.post(reverse("cases:person_add", args=[case.reference]), {
-        "role": "exploiter", "is_business": "on", "alias": "Golden Spa LLC",
-        "roles_in_process": ["Exploiter"],
-        "ids-TOTAL_FORMS": 2, "ids-INITIAL_FORMS": 0, "ids-MIN_NUM_FORMS": 0, "ids-MAX_NUM_FORMS": 20,
-        "ids-0-kind": "phone", "ids-0-value": "(713) 555-0199",
-        "ids-1-kind": "email", "ids-1-value": "",
-    })
+    response = advocate_client.post(
+        reverse("cases:person_add", args=[case.reference]),
+        {
+            "role": "exploiter",
+            "is_business": "on",
+            "alias": "Golden Spa LLC",
+            "roles_in_process": ["Exploiter"],
+            "ids-TOTAL_FORMS": 2,
+            "ids-INITIAL_FORMS": 0,
+            "ids-MIN_NUM_FORMS": 0,
+            "ids-MAX_NUM_FORMS": 20,
+            "ids-0-kind": "phone",
+            "ids-0-value": "(713) 555-0199",
+            "ids-1-kind": "email",
+            "ids-1-value": "",
+        },
+    )
     assert response.status_code == 302
     person = Person.objects.get()
     assert person.is_business and person.alias == "Golden Spa LLC"
-    assert list(Identifier.objects.values_list("person_id", "normalised")) == [(person.pk, "+17135550199")]
+    assert list(Identifier.objects.values_list("person_id", "normalised")) == [
+        (person.pk, "+17135550199")
+    ]
     body = advocate_client.get(_detail(case)).content.decode()
     assert "Golden Spa LLC" in body and "(business)" in body
 
 
 def test_add_person_bad_phone_keeps_form(advocate, advocate_client):
     case = make_case(created_by=advocate)
-    response = advocate_client.post(reverse("cases:person_add", args=[case.reference]), {
-        "role": "potential_victim", "first_name": "Lupe",
-        "ids-TOTAL_FORMS": 1, "ids-INITIAL_FORMS": 0, "ids-MIN_NUM_FORMS": 0, "ids-MAX_NUM_FORMS": 20,
-        "ids-0-kind": "phone", "ids-0-value": "12",
-    })
+    response = advocate_client.post(
+        reverse("cases:person_add", args=[case.reference]),
+        {
+            "role": "potential_victim",
+            "first_name": "Lupe",
+            "ids-TOTAL_FORMS": 1,
+            "ids-INITIAL_FORMS": 0,
+            "ids-MIN_NUM_FORMS": 0,
+            "ids-MAX_NUM_FORMS": 20,
+            "ids-0-kind": "phone",
+            "ids-0-value": "12",
+        },
+    )
     assert response.status_code == 200
     assert "Lupe" in response.content.decode() and "phone number" in response.content.decode()
     assert Person.objects.count() == 0
@@ -264,10 +321,18 @@ def test_person_edit_stale(advocate, advocate_client):
     case = make_case(created_by=advocate)
     person = domain.add_person(case=case, by=advocate, role="potential_victim", first_name="Ana")
     domain.update_person(person_id=person.pk, expected_version=1, by=advocate, changes={"age": 20})
-    response = advocate_client.post(reverse("cases:person_edit", args=[case.reference, person.pk]), {
-        "role": "potential_victim", "first_name": "Ana María", "version": 1,
-        "ids-TOTAL_FORMS": 0, "ids-INITIAL_FORMS": 0, "ids-MIN_NUM_FORMS": 0, "ids-MAX_NUM_FORMS": 20,
-    })
+    response = advocate_client.post(
+        reverse("cases:person_edit", args=[case.reference, person.pk]),
+        {
+            "role": "potential_victim",
+            "first_name": "Ana María",
+            "version": 1,
+            "ids-TOTAL_FORMS": 0,
+            "ids-INITIAL_FORMS": 0,
+            "ids-MIN_NUM_FORMS": 0,
+            "ids-MAX_NUM_FORMS": 20,
+        },
+    )
     assert response.status_code == 409
     assert "Ana María" in response.content.decode()
     person.refresh_from_db()
@@ -279,17 +344,22 @@ def test_person_edit_stale(advocate, advocate_client):
 
 def test_task_and_note_via_htmx(advocate, advocate_client):
     case = make_case(created_by=advocate)
-    response = advocate_client.post(reverse("cases:task_add", args=[case.reference]),
-                                    {"title": "Call shelter", "assignee": advocate.pk,
-                                     "due_date": "2030-01-02"}, HTTP_HX_REQUEST="true")
+    response = advocate_client.post(
+        reverse("cases:task_add", args=[case.reference]),
+        {"title": "Call shelter", "assignee": advocate.pk, "due_date": "2030-01-02"},
+        HTTP_HX_REQUEST="true",
+    )
     assert 'id="tasks"' in response.content.decode() and "Call shelter" in response.content.decode()
     task = Task.objects.get()
     assert task.assignee == advocate and str(task.due_date) == "2030-01-02"
     advocate_client.post(reverse("cases:task_done", args=[case.reference, task.pk]))
     task.refresh_from_db()
     assert task.done_at is not None
-    response = advocate_client.post(reverse("cases:note_add", args=[case.reference]),
-                                    {"body": "Shelter has a bed."}, HTTP_HX_REQUEST="true")
+    response = advocate_client.post(
+        reverse("cases:note_add", args=[case.reference]),
+        {"body": "Shelter has a bed."},
+        HTTP_HX_REQUEST="true",
+    )
     assert "Shelter has a bed." in response.content.decode()
     assert CaseNote.objects.get().author == advocate
 
@@ -304,15 +374,20 @@ def test_restricted_case_page_then_break_glass(advocate, supervisor, advocate_cl
     assert 'data-testid="restricted-notice"' in body
     assert "Witness protection" not in body and supervisor.display_name in body
     # Too short a reason is refused.
-    response = advocate_client.post(reverse("cases:break_glass", args=[case.reference]), {"reason": "now"})
+    response = advocate_client.post(
+        reverse("cases:break_glass", args=[case.reference]), {"reason": "now"}
+    )
     assert response.status_code == 400 and BreakGlass.objects.count() == 0
-    response = advocate_client.post(reverse("cases:break_glass", args=[case.reference]),
-                                    {"reason": "Caller is the victim and is in danger"})
+    response = advocate_client.post(
+        reverse("cases:break_glass", args=[case.reference]),
+        {"reason": "Caller is the victim and is in danger"},
+    )
     assert response.status_code == 302
     body = advocate_client.get(_detail(case)).content.decode()
     assert "Witness protection" in body and 'data-testid="break-glass-banner"' in body
-    assert AuditEntry.objects.filter(action="break_glass", actor=advocate,
-                                     reason="Caller is the victim and is in danger").exists()
+    assert AuditEntry.objects.filter(
+        action="break_glass", actor=advocate, reason="Caller is the victim and is in danger"
+    ).exists()
     # Supervisor reviews it.
     sup = signed_in_client(supervisor)
     review = sup.get(reverse("cases:break_glass_review")).content.decode()
@@ -342,8 +417,9 @@ def test_supervisor_manages_access_list(advocate, supervisor):
     client.post(reverse("cases:access_revoke", args=[case.reference, colleague.pk]))
     assert not case.access_list.filter(user=colleague).exists()
     # Advocates cannot restrict.
-    response = signed_in_client(advocate).post(reverse("cases:restrict", args=[case.reference]),
-                                               {"restricted": "0"})
+    response = signed_in_client(advocate).post(
+        reverse("cases:restrict", args=[case.reference]), {"restricted": "0"}
+    )
     assert response.status_code == 403
     case.refresh_from_db()
     assert case.restricted
@@ -351,12 +427,20 @@ def test_supervisor_manages_access_list(advocate, supervisor):
 
 def test_forms_render_with_current_values(advocate, advocate_client):
     case = make_case(created_by=advocate, title="Farm", venues=["construction"])
-    person = domain.add_person(case=case, by=advocate, role="exploiter", is_business=True,
-                               alias="Acme Farms", roles_in_process=["RecruiterOrIntermediary"])
+    person = domain.add_person(
+        case=case,
+        by=advocate,
+        role="exploiter",
+        is_business=True,
+        alias="Acme Farms",
+        roles_in_process=["RecruiterOrIntermediary"],
+    )
     body = advocate_client.get(reverse("cases:edit", args=[case.reference])).content.decode()
     assert 'value="Farm"' in body and 'name="version" value="1"' in body
     assert re.search(r'value="construction"[^>]*checked', body)
-    body = advocate_client.get(reverse("cases:person_edit", args=[case.reference, person.pk])).content.decode()
+    body = advocate_client.get(
+        reverse("cases:person_edit", args=[case.reference, person.pk])
+    ).content.decode()
     assert 'value="Acme Farms"' in body and "ids-TOTAL_FORMS" in body
     body = advocate_client.get(reverse("cases:person_add", args=[case.reference])).content.decode()
     assert 'name="role"' in body and "Citizenship" in body

@@ -20,8 +20,13 @@ def _home(client) -> str:
 def test_imminent_danger_comes_first_and_my_tasks_are_listed(advocate, advocate_client):
     calm = make_case(created_by=advocate, title="Calm case")
     danger = make_case(created_by=advocate, title="Locked in a trailer", imminent_danger=True)
-    cases.add_task(case=calm, title="Call the shelter back", by=advocate, assignee=advocate,
-                   due_date=timezone.localdate() - timedelta(days=1))
+    cases.add_task(
+        case=calm,
+        title="Call the shelter back",
+        by=advocate,
+        assignee=advocate,
+        due_date=timezone.localdate() - timedelta(days=1),
+    )
     html = _home(advocate_client)
     danger_section = html.split('data-testid="imminent-danger"')[1].split("</section>")[0]
     assert danger.reference in danger_section and calm.reference not in danger_section

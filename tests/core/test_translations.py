@@ -31,9 +31,13 @@ def test_catalog_is_complete(po_path):
 @pytest.mark.parametrize("po_path", CATALOGS, ids=lambda p: p.parts[-5])
 def test_compiled_catalog_matches_source(po_path):
     source = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(po_path)) if not e.obsolete}
-    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(po_path.with_suffix(".mo")))}
+    compiled = {
+        (e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(po_path.with_suffix(".mo")))
+    }
     stale = [key for key, text in source.items() if compiled.get(key) != text]
-    assert stale == [], f"{po_path.with_suffix('.mo')} is out of date; run compilemessages: {stale[:5]}"
+    assert stale == [], (
+        f"{po_path.with_suffix('.mo')} is out of date; run compilemessages: {stale[:5]}"
+    )
 
 
 def test_picklists_are_shown_in_the_interface_language():

@@ -32,7 +32,9 @@ def test_advocate_takes_a_call_screens_it_and_opens_a_case(page, live_server):
     earlier = cases.open_case(by=colleague, title="Restaurant kitchen workers")
     cases.add_identifier(case=earlier, kind="phone", value="713-555-0142", by=colleague)
     make_contact(phone=KNOWN_NUMBER, case=earlier, taken_by=colleague, summary="First call")
-    advocate = make_user(Role.ADVOCATE, username="ana", first_name="Ana", last_name="López", mfa=True)
+    advocate = make_user(
+        Role.ADVOCATE, username="ana", first_name="Ana", last_name="López", mfa=True
+    )
     device = TOTPDevice.objects.get(user=advocate)
 
     # Sign in: password, then the code from the authenticator.

@@ -25,7 +25,9 @@ def test_record_contact_needs_only_channel_and_reason(advocate, django_capture_o
     assert contact.direction == "inbound" and contact.signaler_type == "anonymous"
     assert abs(contact.started_at - timezone.now()) < timedelta(minutes=5)
     assert contact.phone == "" and contact.case is None and contact.version == 1
-    entry = AuditEntry.objects.get(action="create", object_type="contact", object_id=str(contact.pk))
+    entry = AuditEntry.objects.get(
+        action="create", object_type="contact", object_id=str(contact.pk)
+    )
     assert entry.actor == advocate
     assert {"field": "channel", "old": None, "new": "sms"} in entry.changes
 
@@ -49,7 +51,9 @@ def test_phone_is_normalised_and_kept_as_typed(advocate):
 
 def test_bad_phone_is_a_field_error(advocate):
     with pytest.raises(ValidationError) as exc:
-        domain.record_contact(by=advocate, data={"channel": "phone", "reason": "tip", "phone": "12"})
+        domain.record_contact(
+            by=advocate, data={"channel": "phone", "reason": "tip", "phone": "12"}
+        )
     assert list(_errors(exc)) == ["phone"]
 
 
@@ -62,14 +66,16 @@ def test_unknown_picklist_code_is_refused(advocate):
 def test_subdivision_must_belong_to_country(advocate):
     with pytest.raises(ValidationError) as exc:
         domain.record_contact(
-            by=advocate, data={"channel": "phone", "reason": "tip", "country": "US", "subdivision": "MX-JAL"}
+            by=advocate,
+            data={"channel": "phone", "reason": "tip", "country": "US", "subdivision": "MX-JAL"},
         )
     assert list(_errors(exc)) == ["subdivision"]
 
 
 def test_legacy_mexico_city_code_is_stored_as_cmx(advocate):
     contact = domain.record_contact(
-        by=advocate, data={"channel": "phone", "reason": "tip", "country": "mx", "subdivision": "MX-DIF"}
+        by=advocate,
+        data={"channel": "phone", "reason": "tip", "country": "mx", "subdivision": "MX-DIF"},
     )
     contact.refresh_from_db()
     assert (contact.country, contact.subdivision) == ("MX", "MX-CMX")
@@ -78,35 +84,58 @@ def test_legacy_mexico_city_code_is_stored_as_cmx(advocate):
 def test_contact_cannot_end_before_it_started(advocate):
     start = timezone.now()
     with pytest.raises(ValidationError) as exc:
-        domain.record_contact(by=advocate, data={
-            "channel": "phone", "reason": "tip",
-            "started_at": start, "ended_at": start - timedelta(minutes=1),
-        })
+        domain.record_contact(
+            by=advocate,
+            data={
+                "channel": "phone",
+                "reason": "tip",
+                "started_at": start,
+                "ended_at": start - timedelta(minutes=1),
+            },
+        )
     assert list(_errors(exc)) == ["ended_at"]
 
 
 def test_naive_form_time_is_read_in_hotline_time_zone(advocate, settings):
     settings.TIME_ZONE = "America/Chicago"
-    contact = domain.record_contact(by=advocate, data={
-        "channel": "phone", "reason": "tip", "started_at": "2026-01-15T09:30",
-    })
+    contact = domain.record_contact(
+        by=advocate,
+        data={
+            "channel": "phone",
+            "reason": "tip",
+            "started_at": "2026-01-15T09:30",
+        },
+    )
     contact.refresh_from_db()
     assert contact.started_at.isoformat() == "2026-01-15T15:30:00+00:00"
 
 
 def test_interpreter_language_only_with_interpreter(advocate):
     with pytest.raises(ValidationError) as exc:
-        domain.record_contact(by=advocate, data={
-            "channel": "phone", "reason": "tip", "interpreter_language": "vie",
-        })
+        domain.record_contact(
+            by=advocate,
+            data={
+                "channel": "phone",
+                "reason": "tip",
+                "interpreter_language": "vie",
+            },
+        )
     assert list(_errors(exc)) == ["interpreter_language"]
-    contact = domain.record_contact(by=advocate, data={
-        "channel": "phone", "reason": "tip", "interpreter_used": "on", "interpreter_language": "vie",
-    })
+    contact = domain.record_contact(
+        by=advocate,
+        data={
+            "channel": "phone",
+            "reason": "tip",
+            "interpreter_used": "on",
+            "interpreter_language": "vie",
+        },
+    )
     assert contact.interpreter_used is True and contact.interpreter_language == "vie"
 
 
-def test_recording_deletes_the_draft_and_reindexes(advocate, monkeypatch, django_capture_on_commit_callbacks):
+def test_recording_deletes_the_draft_and_reindexes(
+    advocate, monkeypatch, django_capture_on_commit_callbacks
+):
     reindexed = []
     monkeypatch.setattr("puente.search.indexing.reindex_contact", reindexed.append)
     draft = domain.save_draft(owner=advocate, data={"channel": "chat", "summary": "half typed"})
@@ -121,26 +150,39 @@ def test_recording_deletes_the_draft_and_reindexes(advocate, monkeypatch, django
 def test_recording_does_not_delete_someone_elses_draft(advocate):
     other = make_user(Role.ADVOCATE)
     draft = domain.save_draft(owner=other, data={"channel": "chat"})
-    domain.record_contact(by=advocate, data={"channel": "chat", "reason": "tip"}, draft_key=str(draft.key))
+    domain.record_contact(
+        by=advocate, data={"channel": "chat", "reason": "tip"}, draft_key=str(draft.key)
+    )
     assert IntakeDraft.objects.filter(pk=draft.pk).exists()
 
 
 def test_case_reference_links_the_contact(advocate):
     case = make_case(created_by=advocate)
-    contact = domain.record_contact(by=advocate, data={
-        "channel": "phone", "reason": "tip", "case_reference": case.reference.lower(),
-    })
+    contact = domain.record_contact(
+        by=advocate,
+        data={
+            "channel": "phone",
+            "reason": "tip",
+            "case_reference": case.reference.lower(),
+        },
+    )
     contact.refresh_from_db()
     assert contact.case == case
 
 
 def test_unknown_or_restricted_case_reference_is_refused(advocate):
     with pytest.raises(ValidationError) as exc:
-        domain.record_contact(by=advocate, data={"channel": "phone", "reason": "tip", "case_reference": "US-1999-000001"})
+        domain.record_contact(
+            by=advocate,
+            data={"channel": "phone", "reason": "tip", "case_reference": "US-1999-000001"},
+        )
     assert list(_errors(exc)) == ["case_reference"]
     hidden = make_case(created_by=make_user(Role.SUPERVISOR), restricted=True)
     with pytest.raises(ValidationError) as exc:
-        domain.record_contact(by=advocate, data={"channel": "phone", "reason": "tip", "case_reference": hidden.reference})
+        domain.record_contact(
+            by=advocate,
+            data={"channel": "phone", "reason": "tip", "case_reference": hidden.reference},
+        )
     assert list(_errors(exc)) == ["case_reference"]
     assert Contact.objects.count() == 0
 
@@ -152,9 +194,17 @@ def test_roles_without_contact_create_cannot_record(analyst):
 
 def test_update_contact_checks_version_and_audits(advocate):
     contact = make_contact(taken_by=advocate, phone="+17135550142")
-    data = {"channel": "phone", "reason": "crisis", "phone": "+17135550142", "country": "US",
-            "subdivision": "US-TX", "city": "Houston", "started_at": contact.started_at,
-            "signaler_type": "community_member", "summary": contact.summary}
+    data = {
+        "channel": "phone",
+        "reason": "crisis",
+        "phone": "+17135550142",
+        "country": "US",
+        "subdivision": "US-TX",
+        "city": "Houston",
+        "started_at": contact.started_at,
+        "signaler_type": "community_member",
+        "summary": contact.summary,
+    }
     updated = domain.update_contact(contact=contact, by=advocate, data=data, version=1)
     assert updated.version == 2
     contact.refresh_from_db()
@@ -162,7 +212,9 @@ def test_update_contact_checks_version_and_audits(advocate):
     entry = AuditEntry.objects.get(action="change", object_id=str(contact.pk))
     assert {"field": "reason", "old": "tip", "new": "crisis"} in entry.changes
     with pytest.raises(ValidationError) as exc:
-        domain.update_contact(contact=contact, by=advocate, data={**data, "reason": "tip"}, version=1)
+        domain.update_contact(
+            contact=contact, by=advocate, data={**data, "reason": "tip"}, version=1
+        )
     assert "Someone else changed this contact" in exc.value.messages[0]
     contact.refresh_from_db()
     assert (contact.reason, contact.version) == ("crisis", 2)
@@ -176,8 +228,12 @@ def test_open_case_from_contact(advocate, django_capture_on_commit_callbacks):
     assert contact.case == case
     assert case.summary == "Locked in at night." and case.imminent_danger is True
     assert case.owner == advocate and case.reference.startswith("US-")
-    assert AuditEntry.objects.filter(action="create", object_type="case", object_ref=case.reference).exists()
-    assert AuditEntry.objects.filter(action="change", object_type="contact", object_id=str(contact.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="create", object_type="case", object_ref=case.reference
+    ).exists()
+    assert AuditEntry.objects.filter(
+        action="change", object_type="contact", object_id=str(contact.pk)
+    ).exists()
     with pytest.raises(ValidationError):
         domain.open_case_from_contact(contact=contact, by=advocate)
 

@@ -29,7 +29,9 @@ def test_earlier_contacts_newest_first_with_their_cases(advocate):
     now = timezone.now()
     case = make_case(created_by=advocate, title="Warehouse")
     old = make_contact(phone=NUMBER, started_at=now - timedelta(days=30), summary="first call")
-    new = make_contact(phone=NUMBER, started_at=now - timedelta(days=1), case=case, summary="second call")
+    new = make_contact(
+        phone=NUMBER, started_at=now - timedelta(days=1), case=case, summary="second call"
+    )
     make_contact(phone="+17135559999")
     history = phone_history(user=advocate, phone="713.555.0142")
     assert [c.id for c in history.contacts] == [new.id, old.id]
@@ -42,7 +44,9 @@ def test_earlier_contacts_newest_first_with_their_cases(advocate):
 def test_cases_found_through_identifiers(advocate):
     case = make_case(created_by=advocate, summary="Ad lists this number")
     Identifier.objects.create(case=case, kind="phone", value="(713) 555-0142", normalised=NUMBER)
-    Identifier.objects.create(case=make_case(created_by=advocate), kind="email", value=NUMBER, normalised=NUMBER)
+    Identifier.objects.create(
+        case=make_case(created_by=advocate), kind="email", value=NUMBER, normalised=NUMBER
+    )
     history = phone_history(user=advocate, phone="+1 713 555 0142")
     assert history.contacts == []
     assert [(k.reference, k.summary, k.via_identifier) for k in history.cases] == [
@@ -52,7 +56,9 @@ def test_cases_found_through_identifiers(advocate):
 
 def test_restricted_case_shows_only_that_it_exists(advocate):
     owner = make_user(Role.SUPERVISOR)
-    secret = make_case(created_by=owner, restricted=True, title="Secret title", summary="Secret summary")
+    secret = make_case(
+        created_by=owner, restricted=True, title="Secret title", summary="Secret summary"
+    )
     Identifier.objects.create(case=secret, kind="phone", value=NUMBER, normalised=NUMBER)
     make_contact(phone=NUMBER, case=secret, summary="Secret contact")
     visible = make_contact(phone=NUMBER, summary="Ordinary contact")
@@ -60,7 +66,12 @@ def test_restricted_case_shows_only_that_it_exists(advocate):
     history = phone_history(user=advocate, phone=NUMBER)
     assert [c.id for c in history.contacts] == [visible.id]
     [known] = history.cases
-    assert (known.reference, known.status, known.restricted, known.openable) == (secret.reference, "new", True, False)
+    assert (known.reference, known.status, known.restricted, known.openable) == (
+        secret.reference,
+        "new",
+        True,
+        False,
+    )
     assert known.title == "" and known.summary == "" and not known.via_identifier
 
     # Its owner sees everything.
@@ -83,7 +94,9 @@ def test_lookup_query_count_does_not_grow(advocate):
     make_contact(phone=NUMBER, case=make_case(created_by=advocate))
     make_contact(phone=NUMBER, case=restricted)
     make_contact(phone=NUMBER)
-    Identifier.objects.create(case=make_case(created_by=advocate), kind="phone", value=NUMBER, normalised=NUMBER)
+    Identifier.objects.create(
+        case=make_case(created_by=advocate), kind="phone", value=NUMBER, normalised=NUMBER
+    )
     three, history = _lookup_queries(advocate)
     assert len(history.contacts) == 3 and len(history.cases) == 4
     assert one == three == 3

@@ -24,9 +24,15 @@ def _html(response) -> str:
 
 # --- Access ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("url_name, kwargs", [
-    ("intake:new", {}), ("intake:phone_lookup", {}), ("intake:list", {}),
-])
+
+@pytest.mark.parametrize(
+    "url_name, kwargs",
+    [
+        ("intake:new", {}),
+        ("intake:phone_lookup", {}),
+        ("intake:list", {}),
+    ],
+)
 def test_anonymous_is_sent_to_login(db, url_name, kwargs):
     url = reverse(url_name, kwargs=kwargs)
     response = Client().get(url)
@@ -37,11 +43,17 @@ def test_anonymous_is_sent_to_login(db, url_name, kwargs):
 def test_administrator_cannot_reach_contacts(administrator):
     client = signed_in_client(administrator)
     contact = make_contact()
-    for url in [NEW, reverse("intake:detail", args=[contact.pk]), reverse("intake:list"),
-                reverse("intake:phone_lookup") + "?phone=7135550142"]:
+    for url in [
+        NEW,
+        reverse("intake:detail", args=[contact.pk]),
+        reverse("intake:list"),
+        reverse("intake:phone_lookup") + "?phone=7135550142",
+    ]:
         assert client.get(url).status_code == 403, url
     assert AuditEntry.objects.filter(actor=administrator, action="access_denied").count() == 4
-    assert not AuditEntry.objects.filter(actor=administrator, action__in=["view", "lookup"]).exists()
+    assert not AuditEntry.objects.filter(
+        actor=administrator, action__in=["view", "lookup"]
+    ).exists()
 
 
 def test_analyst_reads_contacts_but_does_not_take_them(analyst):
@@ -55,12 +67,15 @@ def test_analyst_reads_contacts_but_does_not_take_them(analyst):
 
 # --- The new-contact screen -----------------------------------------------------------------
 
+
 def test_new_contact_screen(advocate_client):
     html = _html(advocate_client.get(NEW))
     assert 'name="channel"' in html and 'name="reason"' in html
     phone_input = re.search(r'<input[^>]*id="id_phone"[^>]*>', html).group(0)
     assert "autofocus" in phone_input and 'accesskey="p"' in phone_input
-    assert reverse("intake:phone_lookup") in phone_input and "input changed delay:300ms" in phone_input
+    assert (
+        reverse("intake:phone_lookup") in phone_input and "input changed delay:300ms" in phone_input
+    )
     assert '<option value="US" selected>' in html
     assert 'value="US-TX"' in html  # subdivisions of the default country
     assert reverse("intake:draft_save") in html and reverse("screening:protocol") in html
@@ -95,7 +110,9 @@ def test_phone_lookup_partial(advocate, advocate_client):
     assert "lookup-panel has-history" in html
     assert f"A restricted case exists: {hidden.reference} (New)." in html
     assert "Secret" not in html
-    assert AuditEntry.objects.filter(action="lookup", actor=advocate, object_ref=NUMBER).count() == 2
+    assert (
+        AuditEntry.objects.filter(action="lookup", actor=advocate, object_ref=NUMBER).count() == 2
+    )
     html = _html(advocate_client.get(url, {"phone": "71"}))
     assert "Not a complete phone number yet." in html
 
@@ -107,31 +124,56 @@ def test_subdivisions_follow_the_country(advocate_client):
 
 
 def _post(client, **fields):
-    data = {"channel": "phone", "reason": "tip", "direction": "inbound",
-            "signaler_type": "community_member", "language": "eng", "country": "US",
-            "started_at": "2026-03-01T10:15"}
+    data = {
+        "channel": "phone",
+        "reason": "tip",
+        "direction": "inbound",
+        "signaler_type": "community_member",
+        "language": "eng",
+        "country": "US",
+        "started_at": "2026-03-01T10:15",
+    }
     data.update(fields)
     return client.post(NEW, data)
 
 
 def test_saving_records_contact_and_deletes_draft(advocate, advocate_client):
-    draft_key = _html(advocate_client.get(NEW)).split('name="draft_key" id="draft-key" value="')[1][:36]
+    draft_key = _html(advocate_client.get(NEW)).split('name="draft_key" id="draft-key" value="')[1][
+        :36
+    ]
     advocate_client.post(reverse("intake:draft_save"), {"draft_key": draft_key, "phone": "713"})
     assert IntakeDraft.objects.filter(key=draft_key, owner=advocate).exists()
-    response = _post(advocate_client, draft_key=draft_key, phone="713 555 0142", subdivision="US-TX",
-                     city="Houston", summary="Workers locked in", imminent_danger="on")
+    response = _post(
+        advocate_client,
+        draft_key=draft_key,
+        phone="713 555 0142",
+        subdivision="US-TX",
+        city="Houston",
+        summary="Workers locked in",
+        imminent_danger="on",
+    )
     contact = Contact.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("intake:detail", args=[contact.pk])
-    assert (contact.phone, contact.phone_raw, contact.subdivision) == (NUMBER, "713 555 0142", "US-TX")
+    assert (contact.phone, contact.phone_raw, contact.subdivision) == (
+        NUMBER,
+        "713 555 0142",
+        "US-TX",
+    )
     assert contact.imminent_danger and contact.taken_by == advocate
     assert contact.started_at.isoformat() == "2026-03-01T16:15:00+00:00"  # Chicago, UTC-6
     assert not IntakeDraft.objects.filter(key=draft_key).exists()
 
 
 def test_bad_input_keeps_everything_typed(advocate_client):
-    response = _post(advocate_client, reason="", phone="12", city="Houston",
-                     summary="Everything I typed", subdivision="US-TX")
+    response = _post(
+        advocate_client,
+        reason="",
+        phone="12",
+        city="Houston",
+        summary="Everything I typed",
+        subdivision="US-TX",
+    )
     html = _html(response)
     assert Contact.objects.count() == 0
     assert "Choose a reason for contact." in html
@@ -143,25 +185,44 @@ def test_bad_input_keeps_everything_typed(advocate_client):
 
 # --- Drafts -----------------------------------------------------------------------------
 
+
 def test_draft_survives_a_reload(advocate, advocate_client):
-    response = advocate_client.post(reverse("intake:draft_save"), {
-        "draft_key": "f" * 32, "phone": "+52 55 1234 5678", "channel": "whatsapp", "reason": "crisis",
-        "country": "MX", "subdivision": "MX-CMX", "city": "Iztapalapa", "summary": "Half a story",
-        "imminent_danger": "on", "started_at": "2026-03-01T10:15",
-    })
+    response = advocate_client.post(
+        reverse("intake:draft_save"),
+        {
+            "draft_key": "f" * 32,
+            "phone": "+52 55 1234 5678",
+            "channel": "whatsapp",
+            "reason": "crisis",
+            "country": "MX",
+            "subdivision": "MX-CMX",
+            "city": "Iztapalapa",
+            "summary": "Half a story",
+            "imminent_danger": "on",
+            "started_at": "2026-03-01T10:15",
+        },
+    )
     draft = IntakeDraft.objects.get(owner=advocate)
     assert "Draft saved" in _html(response) and str(draft.key) in _html(response)
     html = _html(advocate_client.get(NEW, {"draft": str(draft.key)}))
-    for fragment in ['value="+52 55 1234 5678"', '<option value="whatsapp" selected>',
-                     '<option value="crisis" selected>', '<option value="MX-CMX" selected>',
-                     'value="Iztapalapa"', "Half a story", 'value="2026-03-01T10:15"',
-                     f'value="{draft.key}"']:
+    for fragment in [
+        'value="+52 55 1234 5678"',
+        '<option value="whatsapp" selected>',
+        '<option value="crisis" selected>',
+        '<option value="MX-CMX" selected>',
+        'value="Iztapalapa"',
+        "Half a story",
+        'value="2026-03-01T10:15"',
+        f'value="{draft.key}"',
+    ]:
         assert fragment in html, fragment
     assert 'id="id_imminent_danger" checked' in html
 
 
 def test_drafts_are_invisible_to_others(advocate, advocate_client):
-    draft_response = advocate_client.post(reverse("intake:draft_save"), {"phone": "7135550142", "summary": "mine"})
+    draft_response = advocate_client.post(
+        reverse("intake:draft_save"), {"phone": "7135550142", "summary": "mine"}
+    )
     draft = IntakeDraft.objects.get(owner=advocate)
     assert draft_response.status_code == 200
     other = signed_in_client(make_user(Role.ADVOCATE))
@@ -178,17 +239,28 @@ def test_drafts_are_invisible_to_others(advocate, advocate_client):
 
 # --- Contact page -------------------------------------------------------------------------
 
+
 def test_contact_detail_shows_and_audits(advocate, advocate_client):
-    contact = make_contact(phone=NUMBER, country="MX", subdivision="MX-CMX", city="Iztapalapa",
-                           level_of_indicators="high", reason="crisis")
+    contact = make_contact(
+        phone=NUMBER,
+        country="MX",
+        subdivision="MX-CMX",
+        city="Iztapalapa",
+        level_of_indicators="high",
+        reason="crisis",
+    )
     html = _html(advocate_client.get(reverse("intake:detail", args=[contact.pk])))
     assert "+1 713-555-0142" in html
     assert "Iztapalapa, Ciudad de México, Mexico" in html
     assert "Crisis / emergency" in html and "level-high" in html
     assert reverse("screening:contact", kwargs={"contact_id": contact.pk}) in html
     assert reverse("intake:open_case", args=[contact.pk]) in html
-    assert AuditEntry.objects.filter(action="view", actor=advocate, object_type="contact",
-                                     object_id=str(contact.pk)).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            action="view", actor=advocate, object_type="contact", object_id=str(contact.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_contact_detail_in_spanish(advocate_client):
@@ -203,8 +275,12 @@ def test_contact_in_restricted_case_is_refused(advocate_client, advocate):
     contact = make_contact(case=make_case(created_by=owner, restricted=True), summary="Secret")
     response = advocate_client.get(reverse("intake:detail", args=[contact.pk]))
     assert response.status_code == 403 and "Secret" not in _html(response)
-    assert AuditEntry.objects.filter(action="access_denied", actor=advocate, object_id=str(contact.pk)).exists()
-    assert "Secret" in _html(signed_in_client(owner).get(reverse("intake:detail", args=[contact.pk])))
+    assert AuditEntry.objects.filter(
+        action="access_denied", actor=advocate, object_id=str(contact.pk)
+    ).exists()
+    assert "Secret" in _html(
+        signed_in_client(owner).get(reverse("intake:detail", args=[contact.pk]))
+    )
 
 
 def test_open_case_from_contact_page(advocate, advocate_client):
@@ -212,18 +288,25 @@ def test_open_case_from_contact_page(advocate, advocate_client):
     response = advocate_client.post(reverse("intake:open_case", args=[contact.pk]))
     contact.refresh_from_db()
     assert contact.case is not None and contact.case.summary == "Open me"
-    assert response["Location"] == reverse("cases:detail", kwargs={"reference": contact.case.reference})
+    assert response["Location"] == reverse(
+        "cases:detail", kwargs={"reference": contact.case.reference}
+    )
 
 
 def test_link_to_existing_case(advocate, advocate_client):
     contact = make_contact()
     case = make_case(created_by=advocate)
-    advocate_client.post(reverse("intake:link_case", args=[contact.pk]), {"case_reference": case.reference})
+    advocate_client.post(
+        reverse("intake:link_case", args=[contact.pk]), {"case_reference": case.reference}
+    )
     contact.refresh_from_db()
     assert contact.case == case
     restricted = make_case(created_by=make_user(Role.SUPERVISOR), restricted=True)
-    response = advocate_client.post(reverse("intake:link_case", args=[contact.pk]),
-                                    {"case_reference": restricted.reference}, follow=True)
+    response = advocate_client.post(
+        reverse("intake:link_case", args=[contact.pk]),
+        {"case_reference": restricted.reference},
+        follow=True,
+    )
     contact.refresh_from_db()
     assert contact.case == case
     assert f"You may not add contacts to case {restricted.reference}." in _html(response)
@@ -233,12 +316,18 @@ def test_analyst_cannot_open_or_link(analyst):
     client = signed_in_client(analyst)
     contact = make_contact()
     assert client.post(reverse("intake:open_case", args=[contact.pk])).status_code == 403
-    assert client.post(reverse("intake:link_case", args=[contact.pk]), {"case_reference": "x"}).status_code == 403
+    assert (
+        client.post(
+            reverse("intake:link_case", args=[contact.pk]), {"case_reference": "x"}
+        ).status_code
+        == 403
+    )
     contact.refresh_from_db()
     assert contact.case is None
 
 
 # --- List -------------------------------------------------------------------------------
+
 
 def _list_queries(client) -> tuple[int, str]:
     with CaptureQueriesContext(connection) as ctx:

@@ -31,7 +31,13 @@ def test_folding_removes_accents_and_case():
 
 def test_names_are_found_without_accents_or_capitals(advocate):
     case = make_case(created_by=advocate, title="Taller textil")
-    cases.add_person(case=case, by=advocate, role="potential_victim", first_name="María José", last_name="Sánchez")
+    cases.add_person(
+        case=case,
+        by=advocate,
+        role="potential_victim",
+        first_name="María José",
+        last_name="Sánchez",
+    )
     assert refs(search(user=advocate, query="sanchez")) == [case.reference]
     assert refs(search(user=advocate, query="SÁNCHEZ maria")) == [case.reference]
     assert refs(search(user=advocate, query="Jose")) == [case.reference]
@@ -39,8 +45,12 @@ def test_names_are_found_without_accents_or_capitals(advocate):
 
 
 def test_narrative_words_in_english_and_spanish(advocate):
-    english = make_contact(taken_by=advocate, summary="Workers sleep inside the restaurant kitchen.")
-    spanish = make_contact(taken_by=advocate, summary="Los trabajadores duermen en la cocina del restaurante.")
+    english = make_contact(
+        taken_by=advocate, summary="Workers sleep inside the restaurant kitchen."
+    )
+    spanish = make_contact(
+        taken_by=advocate, summary="Los trabajadores duermen en la cocina del restaurante."
+    )
     for contact in (english, spanish):
         reindex_contact(contact.pk)
     assert ids(search(user=advocate, query="kitchen")) == [english.pk]
@@ -114,7 +124,9 @@ def test_search_costs_the_same_queries_for_one_or_three_results(advocate):
     with CaptureQueriesContext(connection) as one:
         assert len(search(user=advocate, query="farm").contacts) == 1
     for n in range(2):
-        make_contact(taken_by=advocate, summary=f"Farm workers {n}", case=make_case(created_by=advocate))
+        make_contact(
+            taken_by=advocate, summary=f"Farm workers {n}", case=make_case(created_by=advocate)
+        )
     rebuild_index()
     with CaptureQueriesContext(connection) as three:
         assert len(search(user=advocate, query="farm").contacts) == 3
@@ -141,4 +153,7 @@ def test_search_api(advocate, advocate_client):
     body = advocate_client.get("/api/v1/search", {"q": "construction"}).json()
     assert [c["reference"] for c in body["cases"]] == [case.reference]
     analyst = signed_in_client(make_user(Role.ANALYST))
-    assert analyst.get("/api/v1/search", {"q": "construction"}).json()["cases"][0]["reference"] == case.reference
+    assert (
+        analyst.get("/api/v1/search", {"q": "construction"}).json()["cases"][0]["reference"]
+        == case.reference
+    )

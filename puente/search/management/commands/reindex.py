@@ -12,6 +12,8 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size, **options):
         count = rebuild_index(
             batch_size=batch_size,
-            progress=lambda n: self.stdout.write(f"  {n} entries…") if n % 50000 < batch_size else None,
+            progress=lambda n: (
+                self.stdout.write(f"  {n} entries…") if n % 50000 < batch_size else None
+            ),
         )
         self.stdout.write(self.style.SUCCESS(f"Search index rebuilt: {count} entries."))
