@@ -85,7 +85,7 @@ CASE_EDITABLE = {
     "closing_note",
     *CASE_MULTISELECTS,
 }
-PERSON_EDITABLE = {
+PERSON_FIELDS = (
     "role",
     "is_business",
     "first_name",
@@ -101,7 +101,8 @@ PERSON_EDITABLE = {
     "relationship_to_trafficker",
     "roles_in_process",
     "notes",
-}
+)
+PERSON_EDITABLE = set(PERSON_FIELDS)
 
 BREAK_GLASS_HOURS = 12
 BREAK_GLASS_MIN_REASON = 10
@@ -711,47 +712,38 @@ def add_note(*, case: Case, body: str, by, request=None) -> CaseNote:
 # --- restriction and break glass -------------------------------------------------
 
 
-def restrict_case(*, case: Case, by, request=None, reason: str = "") -> Case:
-    """Only the owner, named staff and break-glass holders will open it. Whoever
-    restricts it is named on it, so a supervisor never locks themself out."""
-    _require(by, Perm.CASE_RESTRICT)
+def _set_restricted(*, case: Case, restricted: bool, by, request, reason: str) -> Case:
     with transaction.atomic():
-        if Case.objects.filter(pk=case.pk, restricted=False).update(
-            restricted=True, version=F("version") + 1, updated_at=timezone.now()
+        if Case.objects.filter(pk=case.pk, restricted=not restricted).update(
+            restricted=restricted, version=F("version") + 1, updated_at=timezone.now()
         ):
-            CaseAccess.objects.get_or_create(case=case, user=by, defaults={"granted_by": by})
+            if restricted:
+                CaseAccess.objects.get_or_create(case=case, user=by, defaults={"granted_by": by})
             record_event(
                 action="change",
                 actor=by,
                 obj=case,
                 request=request,
                 reason=reason,
-                changes=[{"field": "restricted", "old": False, "new": True}],
+                changes=[{"field": "restricted", "old": not restricted, "new": restricted}],
             )
             _reindex_on_commit(case.pk)
         case.refresh_from_db()
     return case
+
+
+def restrict_case(*, case: Case, by, request=None, reason: str = "") -> Case:
+    """Only the owner, named staff and break-glass holders will open it. Whoever
+    restricts it is named on it, so a supervisor never locks themself out."""
+    _require(by, Perm.CASE_RESTRICT)
+    return _set_restricted(case=case, restricted=True, by=by, request=request, reason=reason)
 
 
 def unrestrict_case(*, case: Case, by, request=None, reason: str = "") -> Case:
     _require(by, Perm.CASE_RESTRICT)
     if not can_open_case(by, case):
         raise PermissionDenied("may not open this case")
-    with transaction.atomic():
-        if Case.objects.filter(pk=case.pk, restricted=True).update(
-            restricted=False, version=F("version") + 1, updated_at=timezone.now()
-        ):
-            record_event(
-                action="change",
-                actor=by,
-                obj=case,
-                request=request,
-                reason=reason,
-                changes=[{"field": "restricted", "old": True, "new": False}],
-            )
-            _reindex_on_commit(case.pk)
-        case.refresh_from_db()
-    return case
+    return _set_restricted(case=case, restricted=False, by=by, request=request, reason=reason)
 
 
 def grant_access(*, case: Case, user, by, request=None) -> CaseAccess:

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from puente.cases import queries
+from puente.cases import domain, queries
 from puente.core import choices as c
 from puente.core.geography import country_choices, subdivision_choices
 
@@ -128,23 +128,7 @@ class PersonForm(forms.Form):
     roles_in_process = _multi(_("Role in the trafficking process"), c.RoleInProcess)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
 
-    FIELDS = [
-        "role",
-        "is_business",
-        "first_name",
-        "last_name",
-        "alias",
-        "age",
-        "age_band",
-        "gender",
-        "citizenship",
-        "nationality",
-        "primary_language",
-        "trafficking_status",
-        "relationship_to_trafficker",
-        "roles_in_process",
-        "notes",
-    ]
+    FIELDS = list(domain.PERSON_FIELDS)
 
 
 class PersonEditForm(PersonForm):
