@@ -41,3 +41,10 @@ def test_no_asset_is_loaded_from_another_origin():
         )
     ]
     assert offenders == []
+
+
+def test_responses_carry_server_timing(client):
+    response = client.get("/accounts/login/")
+    assert response["Server-Timing"].startswith("app;dur=")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
