@@ -110,17 +110,9 @@ class PhoneLookupOut(Schema):
 @router.get("/phone-lookup", response=PhoneLookupOut)
 def phone_lookup(request, number: str):
     require_api_perm(request, Perm.PHONE_LOOKUP)
-    history = queries.phone_history(user=request.user, phone=number)
+    history = domain.look_up_caller(user=request.user, phone=number, request=request)
     if not history.number:
         raise HttpError(422, "This is not a phone number.")
-    record_event(
-        action="lookup",
-        actor=request.user,
-        object_type="phone",
-        object_ref=history.number,
-        request=request,
-        reason=f"{len(history.contacts)} contacts, {len(history.cases)} cases",
-    )
     return {
         "number": history.number,
         "found": history.found,

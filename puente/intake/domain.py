@@ -27,7 +27,7 @@ from puente.core import choices as c
 from puente.core import geography
 from puente.core.phones import normalise_phone
 from puente.intake.models import Contact, IntakeDraft
-from puente.intake.queries import parse_draft_key
+from puente.intake.queries import PhoneHistory, parse_draft_key, phone_history
 
 # What an advocate (or an integration) may set on a contact; everything else (who
 # took it, the level of indicators, the version) is the system's.
@@ -50,24 +50,7 @@ CONTACT_FIELDS = (
     "imminent_danger",
 )
 # What a draft may hold: the form's fields as typed, plus the case to link.
-DRAFT_FIELDS = (
-    "channel",
-    "direction",
-    "started_at",
-    "ended_at",
-    "signaler_type",
-    "language",
-    "interpreter_used",
-    "interpreter_language",
-    "phone",
-    "country",
-    "subdivision",
-    "city",
-    "reason",
-    "summary",
-    "imminent_danger",
-    "case_reference",
-)
+DRAFT_FIELDS = (*(f for f in CONTACT_FIELDS if f != "phone_raw"), "case_reference")
 
 _TRUE = {"1", "true", "on", "yes"}
 
@@ -344,3 +327,19 @@ def save_draft(*, owner, data: dict, key=None) -> IntakeDraft:
 def discard_draft(*, owner, key) -> bool:
     deleted, _rows = IntakeDraft.objects.filter(owner=owner, key=parse_draft_key(key)).delete()
     return bool(deleted)
+
+
+def look_up_caller(*, user, phone: str, request=None) -> PhoneHistory:
+    """The screen-pop: earlier contacts and cases for a number, recorded in the audit
+    trail (who looked up which number is itself sensitive)."""
+    history = phone_history(user=user, phone=phone)
+    if history.number:
+        record_event(
+            action="lookup",
+            actor=user,
+            object_type="phone",
+            object_ref=history.number,
+            request=request,
+            reason=f"{len(history.contacts)} contacts, {len(history.cases)} cases",
+        )
+    return history

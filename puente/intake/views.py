@@ -31,17 +31,7 @@ PREFILL_PARAMS = ("phone", "channel", "reason", "signaler_type", "language")
 
 
 def _lookup(request, phone: str) -> queries.PhoneHistory:
-    history = queries.phone_history(user=request.user, phone=phone)
-    if history.number:
-        record_event(
-            action="lookup",
-            actor=request.user,
-            object_type="phone",
-            object_ref=history.number,
-            request=request,
-            reason=f"{len(history.contacts)} contacts, {len(history.cases)} cases",
-        )
-    return history
+    return domain.look_up_caller(user=request.user, phone=phone, request=request)
 
 
 def _defaults() -> dict:
