@@ -7,29 +7,12 @@
 
 from django.db import migrations
 
-SQLITE_FORWARD = [
-    "CREATE VIRTUAL TABLE search_fts USING fts5(text, content='search_searchentry', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER search_fts_insert AFTER INSERT ON search_searchentry BEGIN "
-    "INSERT INTO search_fts(rowid, text) VALUES (new.id, new.text); END",
-    "CREATE TRIGGER search_fts_delete AFTER DELETE ON search_searchentry BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
-    "CREATE TRIGGER search_fts_update AFTER UPDATE ON search_searchentry BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, text) VALUES ('delete', old.id, old.text); "
-    "INSERT INTO search_fts(rowid, text) VALUES (new.id, new.text); END",
-    "INSERT INTO search_fts(search_fts) VALUES ('rebuild')",
-]
-SQLITE_BACKWARD = [
-    "DROP TRIGGER IF EXISTS search_fts_insert",
-    "DROP TRIGGER IF EXISTS search_fts_delete",
-    "DROP TRIGGER IF EXISTS search_fts_update",
-    "DROP TABLE IF EXISTS search_fts",
-]
-POSTGRES_FORWARD = [
-    "CREATE INDEX search_entry_text_gin ON search_searchentry "
-    "USING gin (to_tsvector('simple', text))",
-]
-POSTGRES_BACKWARD = ["DROP INDEX IF EXISTS search_entry_text_gin"]
+from puente.search.fts import (
+    POSTGRES_BACKWARD,
+    POSTGRES_FORWARD,
+    SQLITE_BACKWARD,
+    SQLITE_FORWARD,
+)
 
 
 def _run(statements_by_vendor):

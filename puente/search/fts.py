@@ -1,0 +1,29 @@
+"""The SQL of the full-text index, used by the migration that creates it and by bulk
+loaders that take it down during a load and build it once afterwards."""
+
+SQLITE_TRIGGERS_CREATE = [
+    "CREATE TRIGGER search_fts_insert AFTER INSERT ON search_searchentry BEGIN "
+    "INSERT INTO search_fts(rowid, text) VALUES (new.id, new.text); END",
+    "CREATE TRIGGER search_fts_delete AFTER DELETE ON search_searchentry BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
+    "CREATE TRIGGER search_fts_update AFTER UPDATE ON search_searchentry BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, text) VALUES ('delete', old.id, old.text); "
+    "INSERT INTO search_fts(rowid, text) VALUES (new.id, new.text); END",
+]
+SQLITE_TRIGGERS_DROP = [
+    "DROP TRIGGER IF EXISTS search_fts_insert",
+    "DROP TRIGGER IF EXISTS search_fts_delete",
+    "DROP TRIGGER IF EXISTS search_fts_update",
+]
+SQLITE_FORWARD = [
+    "CREATE VIRTUAL TABLE search_fts USING fts5(text, content='search_searchentry', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    *SQLITE_TRIGGERS_CREATE,
+    "INSERT INTO search_fts(search_fts) VALUES ('rebuild')",
+]
+SQLITE_BACKWARD = [*SQLITE_TRIGGERS_DROP, "DROP TABLE IF EXISTS search_fts"]
+POSTGRES_FORWARD = [
+    "CREATE INDEX search_entry_text_gin ON search_searchentry "
+    "USING gin (to_tsvector('simple', text))",
+]
+POSTGRES_BACKWARD = ["DROP INDEX IF EXISTS search_entry_text_gin"]
