@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "puente.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "puente.core.middleware.SessionActivityMiddleware",
     "puente.core.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,10 +168,11 @@ PUENTE_SESSION_IDLE_MINUTES = env_int("PUENTE_SESSION_IDLE_MINUTES", 15, minimum
 PUENTE_LOCKOUT_ATTEMPTS = env_int("PUENTE_LOCKOUT_ATTEMPTS", 5, minimum=1)
 PUENTE_LOCKOUT_MINUTES = env_int("PUENTE_LOCKOUT_MINUTES", 15, minimum=1)
 
-# Idle timeout: the cookie lives for the idle window and every request renews it, so a
-# workstation left unattended on a call floor logs itself out.
+# Idle timeout: a session lives for the idle window and activity renews it (at most once a
+# minute: puente.core.middleware.SessionActivityMiddleware), so a workstation left
+# unattended on a call floor logs itself out.
 SESSION_COOKIE_AGE = PUENTE_SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

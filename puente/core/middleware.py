@@ -68,3 +68,27 @@ class ServerTimingMiddleware:
         elapsed_ms = (time.perf_counter() - started) * 1000
         response.headers["Server-Timing"] = f"app;dur={elapsed_ms:.2f}"
         return response
+
+
+class SessionActivityMiddleware:
+    """The idle timeout without a database write on every request.
+
+    A session lives SESSION_COOKIE_AGE (the idle window) from its last save. Saving it
+    on every request (SESSION_SAVE_EVERY_REQUEST) would turn every phone lookup into a
+    write; instead activity renews it at most once a minute, so an idle session still
+    ends within the window, give or take that minute.
+    """
+
+    KEY = "_puente_active_at"
+    RENEW_AFTER_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.get("_auth_user_id"):
+            now = int(time.time())
+            if now - int(session.get(self.KEY, 0)) >= self.RENEW_AFTER_SECONDS:
+                session[self.KEY] = now  # marks the session modified: saved, expiry renewed
+        return self.get_response(request)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from puente.accounts.models import User
 from puente.accounts.roles import Role
 from puente.accounts.views import SIGNED_IN_COOKIE
 from puente.audit.models import AuditEntry
+from puente.core.middleware import SessionActivityMiddleware
 from tests.conftest import signed_in_client
 from tests.factories import PASSWORD, make_user
 
@@ -188,7 +190,11 @@ def test_idle_session_expires_and_the_login_page_says_why(supervisor):
     sign_in(client, supervisor.username, PASSWORD)
     assert client.cookies[SIGNED_IN_COOKIE].value == "1"
     key = client.session.session_key
-    # Every request pushes the expiry forward by the idle window...
+    # Activity pushes the expiry forward by the idle window (renewed at most once a
+    # minute, so here the last renewal is made to look two minutes old)...
+    session = client.session
+    session[SessionActivityMiddleware.KEY] = int(time.time()) - 120
+    session.save()
     Session.objects.filter(session_key=key).update(
         expire_date=timezone.now() + timedelta(seconds=30)
     )
