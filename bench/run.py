@@ -21,7 +21,6 @@ import platform
 import secrets
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import threading
