@@ -37,6 +37,8 @@ class Perm:
     PROTOCOL_EDIT = "protocol.edit"
     USER_MANAGE = "user.manage"
     APIKEY_MANAGE = "apikey.manage"
+    DIRECTORY_VIEW = "directory.view"  # search the service directory
+    DIRECTORY_MANAGE = "directory.manage"  # add, edit and import providers
 
 
 _ADVOCATE = {
@@ -50,6 +52,7 @@ _ADVOCATE = {
     Perm.SCREENING_RECORD,
     Perm.PHONE_LOOKUP,
     Perm.SEARCH,
+    Perm.DIRECTORY_VIEW,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -63,12 +66,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.CASE_BREAK_GLASS,
             Perm.PHONE_LOOKUP,
             Perm.SEARCH,
+            Perm.DIRECTORY_VIEW,
         }
     ),
     # Analysts read records to produce statistics; they change nothing.
-    Role.ANALYST: frozenset({Perm.CONTACT_VIEW, Perm.CASE_VIEW, Perm.SEARCH}),
+    Role.ANALYST: frozenset({Perm.CONTACT_VIEW, Perm.CASE_VIEW, Perm.SEARCH, Perm.DIRECTORY_VIEW}),
     Role.ADMINISTRATOR: frozenset(
-        {Perm.AUDIT_VIEW, Perm.PROTOCOL_EDIT, Perm.USER_MANAGE, Perm.APIKEY_MANAGE}
+        {
+            Perm.AUDIT_VIEW,
+            Perm.PROTOCOL_EDIT,
+            Perm.USER_MANAGE,
+            Perm.APIKEY_MANAGE,
+            Perm.DIRECTORY_MANAGE,
+        }
     ),
 }
 
@@ -80,6 +90,7 @@ API_SCOPES: dict[str, str] = {
     Perm.CASE_VIEW: "read cases",
     Perm.CASE_CREATE: "create cases",
     Perm.CASE_EDIT: "edit cases",
+    Perm.DIRECTORY_VIEW: "search the service directory",
 }
 
 

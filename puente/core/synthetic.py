@@ -774,6 +774,8 @@ def _after_load(vendor: str) -> None:
             # Foreign keys are checked at commit; check them now, in bulk, so the index
             # below can be built inside the same transaction.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # Building a GIN index over millions of rows is many times faster in memory.
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             for table in TABLE_ORDER:
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"
