@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from puente.accounts.roles import Perm
-from puente.cases.access import openable_cases
+from puente.cases.access import openable_cases, visible_through_case_q
 from puente.cases.models import BreakGlass, Case, Task
 from puente.intake.models import Contact, IntakeDraft
 from puente.intake.queries import visible_contacts
@@ -46,7 +46,7 @@ def home_queues(*, user) -> HomeQueues:
             # Supervisors watch the whole floor; analysts and liaisons see the open work.
             queues.open_cases = list(open_cases[:QUEUE_LENGTH])
         queues.my_tasks = list(
-            Task.objects.filter(assignee=user, done_at__isnull=True, case__in=openable_cases(user))
+            Task.objects.filter(visible_through_case_q(user), assignee=user, done_at__isnull=True)
             .select_related("case")
             .order_by("due_date", "id")[:QUEUE_LENGTH]
         )

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Value
 
 from puente.accounts.roles import Perm
-from puente.cases.access import can_open_case, openable_cases
+from puente.cases.access import can_open_case, openable_cases, visible_through_case_q
 from puente.cases.models import Case, Identifier
 from puente.core import choices as c
 from puente.core.phones import try_normalise_phone
@@ -184,7 +184,7 @@ def visible_contacts(user) -> QuerySet[Contact]:
     """Contacts `user` may read: those outside any case, and those in cases they may open."""
     if not user.can(Perm.CONTACT_VIEW):
         return Contact.objects.none()
-    return Contact.objects.filter(Q(case__isnull=True) | Q(case__in=openable_cases(user)))
+    return Contact.objects.filter(visible_through_case_q(user))
 
 
 def can_view_contact(user, contact: Contact) -> bool:
