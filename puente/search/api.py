@@ -6,6 +6,7 @@ from puente.accounts.api_auth import require_api_perm
 from puente.accounts.roles import Perm
 from puente.audit.domain import record_event
 from puente.search.queries import search
+from puente.search.snippets import snippet_text
 
 router = Router(tags=["search"])
 
@@ -16,6 +17,7 @@ class CaseHit(Schema):
     status: str
     level_of_indicators: str
     imminent_danger: bool
+    snippet: str
 
 
 class ContactHit(Schema):
@@ -24,6 +26,9 @@ class ContactHit(Schema):
     channel: str
     reason: str
     case_reference: str | None
+    imminent_danger: bool
+    level_of_indicators: str
+    snippet: str
 
 
 class SearchOut(Schema):
@@ -48,6 +53,7 @@ def search_endpoint(request, q: str):
                 "status": c.status,
                 "level_of_indicators": c.level_of_indicators,
                 "imminent_danger": c.imminent_danger,
+                "snippet": snippet_text(text=c.summary or c.title, words=found.words),
             }
             for c in found.cases
         ],
@@ -58,6 +64,9 @@ def search_endpoint(request, q: str):
                 "channel": c.channel,
                 "reason": c.reason,
                 "case_reference": c.case.reference if c.case_id else None,
+                "imminent_danger": c.imminent_danger,
+                "level_of_indicators": c.level_of_indicators,
+                "snippet": snippet_text(text=c.summary, words=found.words),
             }
             for c in found.contacts
         ],

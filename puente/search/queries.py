@@ -1,7 +1,7 @@
 """One search box for cases and contacts.
 
 A query is tried, in order, as a case reference (exact, through the unique index), as a
-phone number (E.164, through the contact and identifier indexes), and always as words
+phone number (E.164, through the contact and identifier indexes), and otherwise as words
 (full text: PostgreSQL GIN / SQLite FTS5). Results are filtered by the restricted-case
 rule before anything is read, so a restricted case never shows through search.
 """
@@ -33,6 +33,8 @@ REFERENCE = re.compile(r"^(?:(?P<country>[A-Za-z]{2})-)?(?P<year>\d{4})-(?P<numb
 @dataclass
 class SearchResults:
     query: str
+    # The folded words of the query, for highlighting where each result matched.
+    words: list[str] = field(default_factory=list)
     cases: list[Case] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
 
@@ -104,8 +106,8 @@ def _postgres_newest_matches(cursor, tsquery: str) -> list[int]:
 
 
 def search(*, user, query: str, limit: int = 30) -> SearchResults:
-    results = SearchResults(query=query)
     query = (query or "").strip()
+    results = SearchResults(query=query, words=words_of(query))
     if not query or not getattr(user, "is_authenticated", False) or not user.can(Perm.SEARCH):
         return results
     can_cases, can_contacts = user.can(Perm.CASE_VIEW), user.can(Perm.CONTACT_VIEW)
@@ -127,7 +129,7 @@ def search(*, user, query: str, limit: int = 30) -> SearchResults:
             "case_id", flat=True
         )[:limit]
     if not reference and not phone:
-        entries = SearchEntry.objects.filter(pk__in=_full_text_ids(words_of(query)))
+        entries = SearchEntry.objects.filter(pk__in=_full_text_ids(results.words))
         entries = entries.filter(Q(case__isnull=True) | Q(case__in=openable))
         for kind, object_id in entries.order_by("-updated_at").values_list("kind", "object_id")[
             : 2 * limit

@@ -15,4 +15,9 @@ def results(request):
         record_event(
             action="search", actor=request.user, object_type="search", reason=query, request=request
         )
-    return render(request, "search/results.html", {"results": found, "search_query": query})
+    context = {"results": found, "search_query": query}
+    # htmx (search as you type, or a box elsewhere) swaps in only the results.
+    template = (
+        "search/_results.html" if request.headers.get("HX-Request") else "search/results.html"
+    )
+    return render(request, template, context)

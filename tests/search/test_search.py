@@ -7,9 +7,11 @@ from django.test.utils import CaptureQueriesContext
 from puente.accounts.roles import Role
 from puente.audit.models import AuditEntry
 from puente.cases import domain as cases
+from puente.core.middleware import SessionActivityMiddleware
 from puente.search.indexing import fold, rebuild_index, reindex_contact
 from puente.search.models import SearchEntry
 from puente.search.queries import search, words_of
+from puente.search.snippets import snippet_segments, snippet_text
 from tests.conftest import signed_in_client
 from tests.factories import make_case, make_contact, make_user
 
@@ -157,3 +159,74 @@ def test_search_api(advocate, advocate_client):
         analyst.get("/api/v1/search", {"q": "construction"}).json()["cases"][0]["reference"]
         == case.reference
     )
+
+
+def test_snippet_shows_the_original_words_around_the_match():
+    text = "Llamó la señora. " + "x " * 100 + "La familia Sánchez trabaja en el campo."
+    segments = snippet_segments(text=text, words=words_of("sanchez"), width=60)
+    assert ("Sánchez", True) in segments
+    assert segments[0] == ("…", False)
+    # Only word starts match: "ana" is not highlighted inside "semana".
+    assert snippet_segments(text="Cada semana", words=["ana"]) == [("Cada semana", False)]
+    assert snippet_text(text="Workers in the kitchen", words=["kitch"]) == "Workers in the kitchen"
+
+
+def test_search_page_highlights_matches_and_escapes_the_record(advocate, advocate_client):
+    contact = make_contact(
+        taken_by=advocate, summary="<script>alert(1)</script> Los trabajadores del rancho"
+    )
+    reindex_contact(contact.pk)
+    html = advocate_client.get("/search/", {"q": "trabajadores"}).content.decode()
+    section = html.split('data-testid="contact-results"')[1]
+    assert "<mark>trabajadores</mark>" in section
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in section
+
+
+def test_htmx_request_gets_only_the_results(advocate, advocate_client):
+    case = make_case(created_by=advocate, title="Nail salon")
+    response = advocate_client.get("/search/", {"q": "salon"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="search-results"')
+    assert case.reference in html and "<html" not in html
+    assert AuditEntry.objects.filter(action="search", reason="salon").count() == 1
+
+
+def test_search_page_costs_the_same_queries_for_one_or_three_results(
+    advocate, advocate_client, monkeypatch
+):
+    # Keep the once-a-minute session renewal write out of the comparison.
+    monkeypatch.setattr(SessionActivityMiddleware, "RENEW_AFTER_SECONDS", 10**12)
+
+    def add():
+        case = make_case(created_by=advocate, title="Orchard crew")
+        contact = make_contact(taken_by=advocate, summary="Orchard crew at night", case=case)
+        reindex_contact(contact.pk)
+
+    def count() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            html = advocate_client.get("/search/", {"q": "orchard"}).content.decode()
+        return len(queries), html
+
+    add()
+    one, html = count()
+    assert html.count("<mark>Orchard</mark>") == 2
+    add()
+    add()
+    three, html = count()
+    assert html.count("<mark>Orchard</mark>") == 6
+    assert one == three
+
+
+def test_search_api_carries_snippets(advocate, advocate_client):
+    contact = make_contact(taken_by=advocate, summary="Workers sleep inside the bakery.")
+    reindex_contact(contact.pk)
+    body = advocate_client.get("/api/v1/search", {"q": "bakery"}).json()
+    assert body["contacts"][0]["id"] == contact.pk
+    assert body["contacts"][0]["snippet"] == "Workers sleep inside the bakery."
+    assert body["contacts"][0]["imminent_danger"] is False
+
+
+def test_search_api_refuses_the_administrator_and_the_anonymous(client, administrator):
+    assert client.get("/api/v1/search", {"q": "x"}).status_code in (401, 403)
+    assert signed_in_client(administrator).get("/api/v1/search", {"q": "x"}).status_code == 403
