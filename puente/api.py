@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 from puente.accounts.api_auth import api_auth
 from puente.cases.api import router as cases_router
+from puente.directory.api import router as directory_router
 from puente.intake.api import router as intake_router
 from puente.search.api import router as search_router
 
@@ -39,3 +40,4 @@ def domain_validation_error(request, exc: ValidationError):
 api.add_router("/", intake_router)
 api.add_router("/cases", cases_router)
 api.add_router("/search", search_router)
+api.add_router("/directory", directory_router)

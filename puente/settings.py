@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "puente.cases",
     "puente.screening",
     "puente.search",
+    "puente.directory",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from puente.accounts.roles import Perm, Role, permissions_for
+from puente.directory.models import Provider
 from puente.intake.models import IntakeDraft
 from puente.screening.models import Protocol
 from tests.conftest import signed_in_client
@@ -84,6 +85,8 @@ def world(db):
         "user_id": owner.pk,
         "pk": protocol.pk if protocol else 1,
         "key": draft.key,
+        "provider_id": Provider.objects.create(name="Casa Refugio", country="MX").pk,
+        "token": "no-such-import",
     }
 
 
@@ -133,6 +136,7 @@ API_ROUTES = [
         Perm.CASE_EDIT,
     ),
     ("get", "/api/v1/search?q=warehouse", None, Perm.SEARCH),
+    ("get", "/api/v1/directory/providers?need=legal", None, Perm.DIRECTORY_VIEW),
 ]
 
 

@@ -11,7 +11,16 @@ from puente.core.choices import CaseStatus, IndicatorLevel
 
 PACKAGE = Path(__file__).resolve().parents[2] / "puente"
 CATALOGS = sorted(PACKAGE.glob("*/locale/es/LC_MESSAGES/django.po"))
-APPS_WITH_STRINGS = ["core", "accounts", "audit", "intake", "cases", "screening", "search"]
+APPS_WITH_STRINGS = [
+    "core",
+    "accounts",
+    "audit",
+    "intake",
+    "cases",
+    "screening",
+    "search",
+    "directory",
+]
 
 
 def test_every_app_ships_a_spanish_catalog():

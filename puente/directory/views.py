@@ -1,0 +1,308 @@
+"""Directory pages. Thin: parse the form, call `puente.directory.queries` or
+`puente.directory.domain`, show the result. Advocates search (directory.view);
+administrators add, edit and import (directory.manage)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from puente.accounts.permissions import require_perm
+from puente.accounts.roles import Perm
+from puente.audit.domain import record_event
+from puente.core.geography import subdivision_name
+from puente.directory import choices as dc
+from puente.directory import domain, forms, queries
+from puente.directory.geocode import locate
+from puente.directory.models import ImportBatch, Provider
+
+PAGE_SIZE = 50
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def _case_location(request, reference: str) -> tuple[str, str]:
+    """(near text, country) from the case's first location, when the advocate may open
+    the case; ("", "") otherwise — a restricted case's whereabouts are not leaked here."""
+    from puente.cases.access import can_open_case
+    from puente.cases.queries import case_by_reference
+
+    case = case_by_reference(reference=reference)
+    if case is None or not can_open_case(request.user, case):
+        return "", ""
+    location = case.locations.order_by("pk").first()
+    if location is None:
+        return "", ""
+    record_event(
+        action="view",
+        actor=request.user,
+        obj=case,
+        reason="directory search from the case's location",
+        request=request,
+    )
+    parts = [location.city, location.subdivision if location.subdivision else ""]
+    near = ", ".join(p for p in parts if p)
+    country = location.country if location.country in dc.Country.values else ""
+    return near, country
+
+
+@require_perm(Perm.DIRECTORY_VIEW)
+def search(request):
+    data = request.GET.copy()
+    case_reference = (data.get("case") or "").strip()
+    if case_reference and not data.get("near"):
+        near, country = _case_location(request, case_reference)
+        if near:
+            data["near"] = near
+            data.setdefault("country", country)
+    form = forms.SearchForm(data)
+    searched = any(data.get(k) for k in ("need", "language", "population", "near", "country"))
+    matches, place = [], None
+    if searched and form.is_valid():
+        options = form.cleaned_data
+        if options["near"]:
+            place = locate(text=options["near"], country=options["country"] or None)
+            if place is None:
+                form.add_error(
+                    "near",
+                    _("We could not place “%(text)s”. Try a ZIP code, a city or a state.")
+                    % {"text": options["near"]},
+                )
+        if not form.errors:
+            matches = queries.find_providers(
+                need=options["need"] or None,
+                language=options["language"] or None,
+                population=options["population"] or None,
+                near=place,
+                country=options["country"] or None,
+            )
+    return render(
+        request,
+        "directory/search.html",
+        {
+            "form": form,
+            "searched": searched,
+            "place": place,
+            "matches": matches,
+            "case_reference": case_reference,
+            "show_miles": settings.PUENTE_COUNTRY == "US",
+            "can_manage": request.user.can(Perm.DIRECTORY_MANAGE),
+        },
+    )
+
+
+def _facts(provider: Provider) -> list[tuple[str, str]]:
+    return [
+        (_("Kind of organisation"), provider.get_kind_display()),
+        (_("Services"), ", ".join(provider.service_labels)),
+        (_("Languages"), ", ".join(provider.language_labels)),
+        (_("Populations served"), ", ".join(provider.population_labels)),
+        (_("Hours"), _("Open 24 hours, 7 days") if provider.open_24_7 else provider.hours),
+        (_("State / federal entity"), subdivision_name(provider.subdivision)),
+        (
+            _("Coverage"),
+            ", ".join(subdivision_name(code) for code in provider.effective_coverage),
+        ),
+    ]
+
+
+@require_perm(Perm.DIRECTORY_VIEW)
+def detail(request, provider_id: int):
+    provider = get_object_or_404(Provider, pk=provider_id)
+    return render(
+        request,
+        "directory/detail.html",
+        {
+            "provider": provider,
+            "facts": _facts(provider),
+            "can_manage": request.user.can(Perm.DIRECTORY_MANAGE),
+        },
+    )
+
+
+@require_perm(Perm.DIRECTORY_MANAGE)
+def manage(request):
+    text = (request.GET.get("q") or "").strip()
+    country = request.GET.get("country") or ""
+    providers = queries.providers_for_admin(
+        text=text, country=country if country in dc.Country.values else ""
+    )
+    page = Paginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "directory/manage.html",
+        {
+            "page": page,
+            "q": text,
+            "country": country,
+            "countries": dc.Country.choices,
+            "querystring": query.urlencode(),
+        },
+    )
+
+
+def _changes(form) -> dict:
+    data = form.cleaned_data
+    return {name: data[name] for name in forms.ProviderForm.FIELDS}
+
+
+@require_perm(Perm.DIRECTORY_MANAGE)
+def provider_new(request):
+    form = forms.ProviderForm(request.POST or None, initial={"active": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            provider = domain.create_provider(by=request.user, request=request, **_changes(form))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Listing added: %(name)s.") % {"name": provider.name})
+            return redirect("directory:manage")
+    return render(request, "directory/form.html", {"form": form, "creating": True})
+
+
+def _display_values(provider: Provider) -> list[tuple[str, str]]:
+    return [
+        (_("Name"), provider.name),
+        (_("Phone"), provider.phone),
+        (_("Address"), ", ".join(p for p in [provider.address, provider.city] if p)),
+        *_facts(provider),
+        (_("Last verified"), str(provider.last_verified or "—")),
+        (_("Active (shown in searches)"), _("Yes") if provider.active else _("No")),
+    ]
+
+
+@require_perm(Perm.DIRECTORY_MANAGE)
+def provider_edit(request, provider_id: int):
+    provider = get_object_or_404(Provider, pk=provider_id)
+    stale = None
+    if request.method == "POST":
+        form = forms.ProviderEditForm(request.POST)
+        if form.is_valid():
+            try:
+                provider = domain.update_provider(
+                    provider_id=provider.pk,
+                    expected_version=form.cleaned_data["version"],
+                    changes=_changes(form),
+                    by=request.user,
+                    request=request,
+                )
+            except domain.StaleProviderError as exc:
+                stale = exc
+                # Keep what was typed; saving again is a choice made with the current
+                # values in view, so the form now carries the current version.
+                posted = request.POST.copy()
+                posted["version"] = str(exc.current_version)
+                form = forms.ProviderEditForm(posted)
+                form.is_valid()
+                provider = exc.record
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Listing saved: %(name)s.") % {"name": provider.name})
+                return redirect("directory:manage")
+    else:
+        initial = {name: getattr(provider, name) for name in forms.ProviderForm.FIELDS}
+        initial["version"] = provider.version
+        form = forms.ProviderEditForm(initial=initial)
+    return render(
+        request,
+        "directory/form.html",
+        {
+            "form": form,
+            "provider": provider,
+            "stale": stale,
+            "current": _display_values(provider) if stale else [],
+        },
+        status=409 if stale else 200,
+    )
+
+
+@require_perm(Perm.DIRECTORY_MANAGE)
+def import_upload(request):
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        batch = domain.stage_import(
+            text=upload, filename=request.FILES["file"].name, by=request.user
+        )
+        return redirect("directory:import_preview", token=batch.token)
+    return render(
+        request,
+        "directory/import.html",
+        {"form": form, "columns": domain.CSV_COLUMNS},
+    )
+
+
+@require_perm(Perm.DIRECTORY_MANAGE)
+def import_preview(request, token: str):
+    batch = ImportBatch.objects.filter(token=token, uploaded_by=request.user).first()
+    if batch is None:
+        raise Http404
+    if request.method == "POST" and batch.committed_at is None:
+        try:
+            result = domain.commit_import(batch=batch, by=request.user, request=request)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(
+                request,
+                _("Imported: %(created)d added, %(updated)d updated, %(unchanged)d unchanged.")
+                % {
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
+            return redirect("directory:manage")
+    preview = domain.preview_import(text=batch.text)
+    rows = [
+        {
+            "row": row,
+            "cells": [
+                (
+                    name,
+                    _cell(row.values.get(name)),
+                    row.errors.get(name, []),
+                )
+                for name in preview.columns
+            ],
+            # Errors of fields the file has no column for (and of the row as a whole).
+            "row_errors": [
+                f"{name}: {message}" if name else message
+                for name, messages_ in row.errors.items()
+                if name not in preview.columns
+                for message in messages_
+            ],
+        }
+        for row in preview.rows
+    ]
+    return render(
+        request,
+        "directory/import_preview.html",
+        {"batch": batch, "preview": preview, "rows": rows},
+    )
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return "; ".join(value)
+    return str(value)
