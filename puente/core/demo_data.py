@@ -1152,18 +1152,15 @@ def seed_demo_data(*, country: str | None = None) -> DemoSummary:
     country = (country or settings.PUENTE_COUNTRY).upper()
     if is_seeded():
         return summary(country=country, created=False)
+    from puente.directory.demo import seed_demo_directory
+    from puente.search.indexing import rebuild_index
+
     with transaction.atomic():
         _Seeder(country=country).run()
-    _rebuild_search_index()
-    return summary(country=country, created=True)
-
-
-def _rebuild_search_index() -> None:
+        seed_demo_directory(country=country, by=User.objects.get(username="administrator"))
     # Contacts are bulk-created (no per-row hooks), so the index is rebuilt once at the end.
-    from puente.search import indexing
-
-    if hasattr(indexing, "rebuild_index"):
-        indexing.rebuild_index()
+    rebuild_index()
+    return summary(country=country, created=True)
 
 
 class _Seeder:

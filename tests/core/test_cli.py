@@ -80,7 +80,11 @@ def test_demo_leaves_a_valid_audit_chain_with_one_create_per_case(demo_settings)
 
     result = verify_chain()
     assert result.ok, result.problem
-    assert result.checked == Case.objects.count() == demo_data.TARGET_CASES
+    # One "create" per case, and the directory listings the administrator added.
+    assert Case.objects.count() == demo_data.TARGET_CASES
+    case_entries = AuditEntry.objects.filter(object_type="case")
+    assert case_entries.count() == demo_data.TARGET_CASES
+    assert result.checked == AuditEntry.objects.count()
     assert set(AuditEntry.objects.values_list("action", flat=True)) == {"create"}
 
 
