@@ -1,8 +1,11 @@
-"""Simulated advocates for the load test (run by bench/run.py through locust, headless).
+"""Simulated advocates for the load test (bench/run.py runs locust headless with it).
 
-Each simulated advocate has a signed-in, MFA-verified session and works like a person on
-a call: a few seconds between actions, mostly phone lookups, then searches, case pages,
-the home queue and, less often, saving an intake."""
+Each simulated advocate has its own signed-in, MFA-verified session and works like a
+person on a call: one to five seconds between actions, mostly phone lookups, then
+searches, case pages, the home queue and, less often, saving an intake. The inputs
+(sessions, numbers, search terms) come from bench/prepare.py through the JSON file named
+by PUENTE_BENCH_INPUTS.
+"""
 
 from __future__ import annotations
 
@@ -10,55 +13,72 @@ import itertools
 import json
 import os
 import random
+from pathlib import Path
 
 from locust import HttpUser, between, task
 
-INPUTS = json.loads(open(os.environ["PUENTE_BENCH_INPUTS"]).read())  # noqa: SIM115
+INPUTS = json.loads(Path(os.environ["PUENTE_BENCH_INPUTS"]).read_text())
 SESSIONS = itertools.cycle(INPUTS["sessions"])
-SEARCHES = [INPUTS["case_reference"], INPUTS["person_name"], "shelter", "trabajo", "caller asked"]
+NUMBERS = [INPUTS["phone_national"], INPUTS["phone_without_history"]]
+SEARCHES = [
+    INPUTS["case_reference"],
+    INPUTS["phone_national"],
+    INPUTS["person_name"],
+    INPUTS["word_en"],
+    INPUTS["word_es"],
+    INPUTS["phrase_en"],
+    INPUTS["phrase_es"],
+]
+SAVED = itertools.count()
 
 
 class Advocate(HttpUser):
-    wait_time = between(1, 5)  # an advocate reads, listens and types between actions
+    wait_time = between(1, 5)  # an advocate listens, reads and types between actions
 
-    def on_start(self):
+    def on_start(self) -> None:
+        # The cookies are Secure and the bench speaks plain HTTP, so no cookie jar would
+        # send them: the header is set by hand, like bench/run.py's client.
         csrf = INPUTS["csrf"]
         self.client.headers.update(
-            {"Cookie": f"sessionid={next(SESSIONS)}; csrftoken={csrf}", "X-CSRFToken": csrf}
+            {
+                "Cookie": f"sessionid={next(SESSIONS)}; csrftoken={csrf}",
+                "X-CSRFToken": csrf,
+            }
         )
 
     @task(2)
-    def home(self):
-        self.client.get("/", name="home")
+    def home(self) -> None:
+        self.client.get("/", name="home queue")
 
     @task(4)
-    def phone_lookup(self):
-        phone = random.choice([INPUTS["phone_national"], INPUTS["phone_without_history"]])
-        self.client.get("/intake/new/phone-lookup/", params={"phone": phone}, name="phone lookup")
+    def phone_lookup(self) -> None:
+        self.client.get(
+            "/intake/new/phone-lookup/",
+            params={"phone": random.choice(NUMBERS)},
+            name="phone lookup",
+        )
 
     @task(2)
-    def search(self):
+    def search(self) -> None:
         self.client.get("/search/", params={"q": random.choice(SEARCHES)}, name="search")
 
     @task(2)
-    def case_page(self):
+    def case_page(self) -> None:
         self.client.get(f"/cases/{INPUTS['case_reference']}/", name="case page")
 
     @task(1)
-    def save_intake(self):
+    def save_intake(self) -> None:
+        form = {
+            **INPUTS["intake_form"],
+            "phone": f"{INPUTS['intake_phone_prefix']}{next(SAVED) % 10000:04d}",
+        }
         with self.client.post(
             "/intake/new/",
-            data={
-                "channel": "phone",
-                "reason": "general_info",
-                "language": "eng",
-                "phone": f"(713) 555-{random.randint(0, 9999):04d}",
-                "country": "US",
-                "summary": "Load test: caller asked about the signs of labour trafficking.",
-            },
+            data=form,
             allow_redirects=False,
             name="save intake",
             catch_response=True,
         ) as response:
+            # A form shown again with errors is a 200: only the redirect means saved.
             if response.status_code != 302:
-                response.failure(f"intake not saved: {response.status_code}")
+                response.failure(f"intake not saved: HTTP {response.status_code}")

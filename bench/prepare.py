@@ -1,14 +1,16 @@
-"""Runs inside Django against the benchmark database (called by bench/run.py with the
-same environment as the server, so session hashes match): creates the benchmark staff
-with verified MFA sessions and picks realistic inputs from the generated data. Prints
-one JSON object."""
+"""Runs inside Django against the benchmark database (bench/run.py calls it with the same
+environment as the server, so session auth hashes match): creates the benchmark advocates
+with MFA-verified sessions and picks realistic inputs from the generated data. Prints one
+JSON object on its last line.
+
+    python bench/prepare.py SESSIONS
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import secrets
-import string
 import sys
 
 import django
@@ -16,6 +18,8 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "puente.settings")
 django.setup()
 
+import phonenumbers  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db.models import Count  # noqa: E402
@@ -23,26 +27,39 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from puente.accounts.models import User  # noqa: E402
 from puente.accounts.roles import Role  # noqa: E402
-from puente.cases.models import Case, Person  # noqa: E402
+from puente.cases.models import Case, Identifier, Person  # noqa: E402
+from puente.core import choices as c  # noqa: E402
+from puente.core import distributions as dist  # noqa: E402
 from puente.intake.models import Contact  # noqa: E402
 
-SESSIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+BUSY_CASE_TITLE = "Benchmark case: 20 contacts, 10 persons"
+# Candidates known to occur in the generated narratives (puente/core/demo_data.py stories);
+# the first one actually present in this database is used, so a change of wording in the
+# generator shows up as a fallback rather than a search for nothing.
+WORDS_EN = ["shelter", "passport", "wages", "restaurant"]
+WORDS_ES = ["trabajo", "pasaporte", "albergue", "salario"]
+PHRASES_EN = ["caller asked", "labour trafficking", "wrong number"]
+PHRASES_ES = ["número equivocado", "oferta de trabajo", "se canalizó"]
 
 
 def verified_session(user: User, device: TOTPDevice) -> str:
+    """What signing in with a password and then a TOTP code leaves in the session
+    (django.contrib.auth.login + django_otp.login), without the two round trips."""
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store["otp_device_id"] = device.persistent_id
-    store.set_expiry(4 * 3600)
+    # Longer than the idle window: the bench is one long "shift"; activity renews it anyway.
+    store.set_expiry(6 * 3600)
     store.save()
     return store.session_key
 
 
 def bench_advocate(n: int) -> tuple[User, TOTPDevice]:
     user, _created = User.objects.get_or_create(
-        username=f"bench-advocate-{n:03d}", defaults={"role": Role.ADVOCATE, "first_name": "Bench"}
+        username=f"bench-advocate-{n:03d}",
+        defaults={"role": Role.ADVOCATE, "first_name": "Bench", "last_name": f"Advocate {n}"},
     )
     device = TOTPDevice.objects.filter(
         user=user, confirmed=True
@@ -51,11 +68,19 @@ def bench_advocate(n: int) -> tuple[User, TOTPDevice]:
 
 
 def busy_case(owner: User) -> Case:
-    """A case with 20 contacts and 10 persons: the case page an advocate opens mid-call."""
-    case = Case.objects.filter(title="Benchmark case: 20 contacts, 10 persons").first()
+    """A case with 20 contacts and 10 persons: the case page an advocate opens mid-call.
+    Built once by linking unattached contacts and adding persons, then reused."""
+    case = Case.objects.filter(title=BUSY_CASE_TITLE).first()
     if case is None:
-        case = Case.objects.filter(status="active", restricted=False).order_by("-id").first()
-        case.title = "Benchmark case: 20 contacts, 10 persons"
+        case = (
+            Case.objects.filter(status=c.CaseStatus.ACTIVE, restricted=False)
+            .order_by("-id")
+            .first()
+            or Case.objects.filter(restricted=False).order_by("-id").first()
+        )
+        if case is None:
+            raise SystemExit("The benchmark database has no unrestricted case to open.")
+        case.title = BUSY_CASE_TITLE
         case.owner = owner
         case.save(update_fields=["title", "owner"])
     have = case.contacts.count()
@@ -66,46 +91,126 @@ def busy_case(owner: User) -> Case:
             .values_list("pk", flat=True)[: 20 - have]
         )
         Contact.objects.filter(pk__in=list(spare)).update(case=case)
+    roles = [c.PersonRole.POTENTIAL_VICTIM, c.PersonRole.EXPLOITER, c.PersonRole.SIGNALER]
     for i in range(case.persons.count(), 10):
-        Person.objects.create(
-            case=case, role="potential_victim" if i % 3 else "exploiter", first_name=f"Persona{i}"
-        )
+        Person.objects.create(case=case, role=roles[i % 3], first_name=f"Persona{i}")
     return case
 
 
-def main() -> None:
-    owner, device = bench_advocate(0)
-    sessions = []
-    for n in range(SESSIONS):
-        user, dev = bench_advocate(n)
-        sessions.append(verified_session(user, dev))
-    case = busy_case(owner)
-    with_history = (
+def number_with_history() -> str:
+    """A number that called several times before (4–12 contacts): the typical repeat
+    caller, not the single busiest number."""
+    busy = (
         Contact.objects.exclude(phone="")
         .values("phone")
         .annotate(n=Count("id"))
-        .filter(n__gte=3)
-        .order_by("-n")
-        .values_list("phone", flat=True)[20:21]
-        .first()
-        or Contact.objects.exclude(phone="").values_list("phone", flat=True).first()
+        .filter(n__gte=4, n__lte=12)
+        .order_by("-n", "phone")
+        .values_list("phone", flat=True)
     )
-    person = Person.objects.exclude(last_name="").order_by("-id").first()
-    csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
-    national = with_history[2:] if with_history.startswith("+1") else with_history[3:]
+    phone = busy.first() or (
+        Contact.objects.exclude(phone="")
+        .values("phone")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("phone", flat=True)
+        .first()
+    )
+    if not phone:
+        raise SystemExit("The benchmark database has no contact with a phone number.")
+    return phone
+
+
+def number_without_history(country: str) -> str:
+    """A well-formed number the hotline has never seen (neither a contact nor a case
+    identifier), so the lookup runs its queries and finds nothing."""
+    prefix = fictional_prefix(country, dist.PLACES[country][0][2][0][1]).replace(" ", "")
+    for n in range(9999, 0, -1):
+        e164 = f"{prefix}{n:04d}"
+        seen = (
+            Contact.objects.filter(phone=e164).exists()
+            or Identifier.objects.filter(kind=c.IdentifierKind.PHONE, normalised=e164).exists()
+        )
+        if not seen and phonenumbers.is_valid_number(phonenumbers.parse(e164)):
+            return e164
+    raise SystemExit("No unused phone number found for the lookup without history.")
+
+
+def fictional_prefix(country: str, area: str) -> str:
+    """All but the last four digits of a ten-digit national number in `area`, filled with
+    fives (the US reserves 555 for fiction; Mexico has no such range, so the bench also
+    checks the number is unused)."""
+    calling_code = "+1" if country == "US" else "+52"
+    return f"{calling_code} {area} {'5' * (6 - len(area))} "
+
+
+def national(e164: str) -> str:
+    """The number as an advocate types it from the caller ID: national format."""
+    return phonenumbers.format_number(
+        phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.NATIONAL
+    )
+
+
+def present(candidates: list[str]) -> str:
+    for term in candidates:
+        if Contact.objects.filter(summary__icontains=term).exists():
+            return term
+    return candidates[0]
+
+
+def person_name() -> str:
+    name = (
+        Person.objects.exclude(last_name="")
+        .order_by("-id")
+        .values_list("last_name", flat=True)
+        .first()
+    )
+    return name.split(" ")[0] if name else "Garcia"
+
+
+def intake_form(country: str) -> dict:
+    """The fields an advocate fills for an ordinary call (the phone is added per request)."""
+    subdivision, _weight, cities = dist.PLACES[country][1]
+    city, _area = cities[0]
+    return {
+        "channel": c.Channel.PHONE,
+        "direction": "inbound",
+        "reason": "tip",
+        "signaler_type": "community_member",
+        "language": "eng" if country == "US" else "spa",
+        "country": country,
+        "subdivision": subdivision,
+        "city": city,
+        "summary": "Benchmark: caller reports workers sleeping at the restaurant where they work.",
+    }
+
+
+def main() -> None:
+    sessions_wanted = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    country = settings.PUENTE_COUNTRY
+    owner, _device = bench_advocate(0)
+    sessions = [verified_session(*bench_advocate(n)) for n in range(sessions_wanted)]
+    case = busy_case(owner)
+    with_history = number_with_history()
+    without = number_without_history(country)
     print(
         json.dumps(
             {
+                "country": country,
                 "sessions": sessions,
-                "csrf": csrf,
+                "csrf": secrets.token_hex(16),  # 32 characters, what Django's CSRF cookie holds
                 "phone_with_history": with_history,
-                "phone_national": f"({national[:3]}) {national[3:6]}-{national[6:]}",
-                "phone_without_history": "+1 (307) 555-0199"
-                if with_history.startswith("+1")
-                else "+52 999 555 0199",
+                "phone_with_history_contacts": Contact.objects.filter(phone=with_history).count(),
+                "phone_national": national(with_history),
+                "phone_without_history": national(without),
                 "case_reference": case.reference,
-                "case_id": case.pk,
-                "person_name": person.last_name.split(" ")[0] if person else "Garcia",
+                "person_name": person_name(),
+                "word_en": present(WORDS_EN),
+                "word_es": present(WORDS_ES),
+                "phrase_en": present(PHRASES_EN),
+                "phrase_es": present(PHRASES_ES),
+                "intake_form": intake_form(country),
+                "intake_phone_prefix": fictional_prefix(country, dist.PLACES[country][1][2][0][1]),
                 "counts": {
                     "contacts": Contact.objects.count(),
                     "cases": Case.objects.count(),

@@ -1,24 +1,31 @@
 """Puente's benchmarks: every figure through the real HTTP stack of the production server.
 
     .venv/bin/python bench/run.py [--databases sqlite,postgres] [--contacts 2000000]
-                                  [--tiny] [--duration 120] [--users 100] [--json FILE]
+                                  [--tiny] [--samples 200] [--users 100] [--duration 120]
+                                  [--json FILE]
 
-For each database: reuse (or generate) a synthetic database of --contacts contacts, start
-`puente serve` (gunicorn) with a production configuration, and measure the phone
-lookup, search, saving an intake, the case page and the home queue (p50/p95/p99 of the
-server time from `Server-Timing` and of the client's round trip), the lookup as one raw
-SQL query, a load test with 100 simulated advocates (locust), and the peak memory of a
-server worker. Prints a table and writes JSON. See bench/README.md.
+For each database: reuse (or generate with `puente generate`) a synthetic database of
+--contacts contacts, start `puente serve` (gunicorn) with a production configuration, and
+measure the phone lookup (page partial and API), search, saving an intake, the case page
+and the home queue (p50/p95/p99 of the server time from `Server-Timing` and of the
+client's round trip), the lookup as one raw SQL query, a load test of simulated advocates
+(locust) and the peak memory of a server worker. Prints a table against the targets and
+writes JSON. See bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import http.client
 import json
+import math
 import os
 import platform
+import re
 import secrets
+import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -26,79 +33,217 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import report  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
+BENCH_DATA = ROOT / "var" / "bench-data"
 PUENTE = [sys.executable, "-m", "puente"]
-TARGETS_MS = {  # issue "National scale": p95 targets
-    "phone lookup (history)": 10,
-    "phone lookup (none)": 10,
-    "search: reference": 100,
-    "search: phone": 100,
-    "search: name": 100,
-    "search: word (en)": 100,
-    "search: word (es)": 100,
-    "search: two words (en)": 100,
-    "search: two words (es)": 100,
-    "save an intake": 50,
-    "case page (20 contacts, 10 persons)": 100,
-    "home queue": 100,
-}
-LOAD_P95_MS = 250
-WORKER_MB = 250
-RAW_RATIO = 5
+TINY_CONTACTS = 3000
+
+# The lookup's contact query (puente.intake.queries.phone_history) as one statement, served
+# by contact_phone_idx (phone, -started_at): the floor the HTML lookup is compared with.
+RAW_LOOKUP_SQL = (
+    "SELECT id, started_at, channel, reason, signaler_type, summary, level_of_indicators, "
+    "imminent_danger, case_id FROM intake_contact WHERE phone = {p} "
+    "ORDER BY started_at DESC LIMIT 10"
+)
 
 
-def label_of(contacts: int) -> str:
-    return (
-        f"{contacts // 1_000_000}m"
-        if contacts >= 1_000_000 and contacts % 1_000_000 == 0
-        else str(contacts)
-    )
+# --- The database ---------------------------------------------------------------------------
+
+
+def size_label(contacts: int, tiny: bool) -> str:
+    if tiny:
+        # One per run, removed afterwards: two suites on one machine (or one tree shared by
+        # several people) must not drop each other's database mid-run.
+        return f"tiny_{os.getpid()}"
+    for unit, suffix in ((1_000_000, "m"), (1_000, "k")):
+        if contacts >= unit and contacts % unit == 0:
+            return f"{contacts // unit}{suffix}"
+    return str(contacts)
 
 
 def database_url(kind: str, contacts: int, tiny: bool) -> str:
-    name = "tiny" if tiny else label_of(contacts)
+    label = size_label(contacts, tiny)
     if kind == "sqlite":
-        return f"sqlite:///{ROOT / 'var' / f'bench-{name}.sqlite3'}"
+        name = f"bench-{label.replace('_', '-')}.sqlite3"
+        return f"sqlite:///{ROOT / 'var' / name}"
     base = os.environ.get("PUENTE_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/")
-    return base.rstrip("/") + f"/puente_bench_{name}"
+    return base.rstrip("/") + f"/puente_bench_{label}"
 
 
-def run_puente(args: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([*PUENTE, *args], env=env, cwd=ROOT, check=True, text=True, **kwargs)
+def sqlite_path(url: str) -> Path:
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def pg_connect(url: str, **kwargs):
+    import psycopg  # only needed when PostgreSQL is benchmarked
+
+    return psycopg.connect(url, **kwargs)
+
+
+def query_one(url: str, sql: str, params: tuple = ()):
+    """One value from the benchmark database, outside Django (the bench process never
+    loads Django settings: the server and prepare.py do, in their own processes)."""
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(sqlite_path(url)) as conn:
+            row = conn.execute(sql.replace("%s", "?"), params).fetchone()
+    else:
+        with pg_connect(url) as conn:
+            row = conn.execute(sql, params).fetchone()
+    return row[0] if row else None
+
+
+def table_exists(url: str, table: str) -> bool:
+    if url.startswith("sqlite:///"):
+        sql = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = %s"
+    else:
+        sql = "SELECT count(*) FROM pg_tables WHERE tablename = %s"
+    return bool(query_one(url, sql, (table,)))
+
+
+def index_exists(url: str, name: str) -> bool:
+    if url.startswith("sqlite:///"):
+        sql = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = %s"
+    else:
+        sql = "SELECT count(*) FROM pg_indexes WHERE indexname = %s"
+    return bool(query_one(url, sql, (name,)))
+
+
+def busy_elsewhere(url: str) -> str:
+    """Who else is using the database right now (a `puente generate` still running, say):
+    measuring a half-built database would publish nonsense."""
+    if url.startswith("sqlite:///"):
+        path = str(sqlite_path(url))
+        for process in psutil.process_iter(["pid", "cmdline"]):
+            try:
+                if process.pid != os.getpid() and any(
+                    f.path.startswith(path) for f in process.open_files()
+                ):
+                    return f"process {process.pid} ({' '.join(process.info['cmdline'] or [])[:80]})"
+            except psutil.Error:
+                continue
+        return ""
+    name = url.rsplit("/", 1)[1]
+    others = query_one(
+        url,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() "
+        "AND state <> 'idle'",
+        (name,),
+    )
+    return f"{others} other active connection(s)" if others else ""
 
 
 def ensure_database(url: str, contacts: int, tiny: bool, env: dict) -> None:
-    """Reuse a generated database of the right size; otherwise create and fill one. The
-    tiny one (CI) is made fresh every time."""
+    """Reuse a complete generated database of the right size, or create and fill one. The
+    tiny one (CI) is made fresh every time, so it always matches the current generator."""
     fresh = tiny
     if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
+        path = sqlite_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
         if fresh or not path.exists():
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             fresh = True
     else:
-        import psycopg
-
         base, name = url.rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        with pg_connect(f"{base}/postgres", autocommit=True) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
             if fresh and exists:
                 conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
             if fresh or not exists:
                 conn.execute(f'CREATE DATABASE "{name}"')
                 fresh = True
+    if not fresh:
+        problem = check_reusable(url, contacts)
+        if problem:
+            raise SystemExit(f"Cannot benchmark {url}: {problem}")
+        print(f"  reusing {url}", flush=True)
     run_puente(["migrate", "-v0"], env)
     if fresh:
-        print(f"  generating {contacts:,} contacts in {url} …", flush=True)
-        run_puente(["generate", "--contacts", str(contacts), "--batch-size", "20000"], env)
+        print(f"  generating {contacts:,} contacts …", flush=True)
+        quiet = {"stdout": subprocess.DEVNULL} if tiny else {}  # progress only when it is long
+        run_puente(["generate", "--contacts", str(contacts)], env, **quiet)
+
+
+def check_reusable(url: str, contacts: int) -> str:
+    """Why an existing database must not be measured, or "" when it may."""
+    other = busy_elsewhere(url)
+    if other:
+        return f"it is in use by {other}; wait for it to finish."
+    if not table_exists(url, "intake_contact"):
+        return "it has no Puente tables; delete it (or drop it) to have it generated."
+    have = query_one(url, "SELECT count(*) FROM intake_contact")
+    # A previous bench run adds its saved intakes; fewer than asked means an unfinished
+    # or different generation.
+    if have < contacts:
+        return f"it holds {have:,} contacts, fewer than {contacts:,}; delete it to regenerate."
+    if not index_exists(url, "contact_phone_idx"):
+        return "its indexes are missing (generation did not finish); delete it to regenerate."
+    return ""
+
+
+def drop_database(url: str) -> None:
+    if url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{sqlite_path(url)}{suffix}").unlink(missing_ok=True)
+        return
+    base, name = url.rsplit("/", 1)
+    with pg_connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run_puente(args: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([*PUENTE, *args], env=env, cwd=ROOT, check=True, text=True, **kwargs)
+
+
+def server_version(url: str) -> str:
+    if url.startswith("sqlite:///"):
+        return f"SQLite {sqlite3.sqlite_version}"
+    return "PostgreSQL " + query_one(url, "SHOW server_version")
+
+
+def database_size_mb(url: str) -> float:
+    if url.startswith("sqlite:///"):
+        path = sqlite_path(url)
+        size = sum(
+            Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists()
+        )
+    else:
+        size = query_one(url, "SELECT pg_database_size(current_database())")
+    return round(size / 2**20, 1)
+
+
+def contact_count(url: str) -> int:
+    return query_one(url, "SELECT count(*) FROM intake_contact")
+
+
+# --- The server -----------------------------------------------------------------------------
+
+
+def production_env(url: str) -> dict:
+    """What an operator sets in production (`serve` refuses anything less), except HTTPS:
+    the bench talks plain HTTP on loopback and sends its cookies itself."""
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PUENTE_DEMO": "false",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(48),  # 64 random characters, new every run
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PUENTE_MFA_REQUIRED": "true",
+        "PUENTE_SECURE_COOKIES": "true",
+        "PUENTE_DATA_DIR": str(BENCH_DATA),  # collectstatic's target, shared by runs
+        "PUENTE_LOG_LEVEL": "ERROR",
+    }
 
 
 def free_port() -> int:
@@ -108,112 +253,151 @@ def free_port() -> int:
 
 
 @contextmanager
-def production_server(env: dict, port: int, workers: int):
-    process = subprocess.Popen(
-        [*PUENTE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"puente serve exited: {process.stderr.read()[-2000:]}")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/accounts/login/")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError("puente serve did not answer in 90 s")
-        yield process
-    finally:
-        process.terminate()
+def production_server(env: dict, port: int, workers: int, log: Path) -> Iterator[subprocess.Popen]:
+    """`puente serve` as an operator runs it, until it answers; stopped on the way out."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [*PUENTE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,  # the access log: one line per request
+            stderr=log_file,  # a file, not a pipe: a full pipe would stall the server
+        )
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            wait_until_serving(process, port, log)
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_until_serving(process: subprocess.Popen, port: int, log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"puente serve exited:\n{log.read_text()[-3000:]}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/accounts/login/")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"puente serve did not answer in 120 s:\n{log.read_text()[-3000:]}")
 
 
 class MemoryWatch(threading.Thread):
-    """Samples the resident memory of every gunicorn worker; keeps the peak."""
+    """Samples the resident memory of every gunicorn worker (the children of the `serve`
+    process, which is gunicorn's master) every 0.25 s; keeps the peak."""
 
     def __init__(self, server_pid: int):
         super().__init__(daemon=True)
         self.server = psutil.Process(server_pid)
         self.peak_mb = 0.0
-        self.running = True
+        self.samples = 0
+        self.stop = threading.Event()
 
-    def run(self):
-        while self.running:
+    def run(self) -> None:
+        while not self.stop.is_set():
             try:
-                for child in self.server.children(recursive=True):
-                    self.peak_mb = max(self.peak_mb, child.memory_info().rss / 2**20)
+                for worker in self.server.children(recursive=True):
+                    self.peak_mb = max(self.peak_mb, worker.memory_info().rss / 2**20)
+                self.samples += 1
             except psutil.Error:
-                pass
-            time.sleep(0.25)
+                pass  # a worker exiting between listing and reading
+            self.stop.wait(0.25)
+
+
+# --- Measuring ------------------------------------------------------------------------------
 
 
 class Client:
+    """One keep-alive connection acting as a signed-in, MFA-verified advocate. The session
+    and CSRF cookies are Secure, so no client would send them over plain HTTP: the bench
+    sends the Cookie header itself."""
+
     def __init__(self, port: int, session: str, csrf: str):
         self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.headers = {
             "Cookie": f"sessionid={session}; csrftoken={csrf}",
             "X-CSRFToken": csrf,
-            "Host": "127.0.0.1",
         }
 
-    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, float, float]:
-        """(status, client ms, server ms)."""
+    def request(
+        self, method: str, path: str, form: dict | None = None
+    ) -> tuple[int, str, dict, float, float]:
+        """(status, body, headers, client ms, server ms); status 599 when the connection
+        failed."""
         headers = dict(self.headers)
         data = None
-        if body is not None:
-            data = urllib.parse.urlencode(body, doseq=True)
+        if form is not None:
+            data = urllib.parse.urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter()
         try:
             self.conn.request(method, path, body=data, headers=headers)
             response = self.conn.getresponse()
-            response.read()
+            body = response.read().decode("utf-8", "replace")
         except (http.client.HTTPException, OSError):
             self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            return 599, (time.perf_counter() - started) * 1000, 0.0
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            return 599, "", {}, (time.perf_counter() - started) * 1000, 0.0
         client_ms = (time.perf_counter() - started) * 1000
-        timing = response.getheader("Server-Timing") or "app;dur=0"
-        return response.status, client_ms, float(timing.split("dur=")[1])
+        timing = re.search(r"dur=([\d.]+)", response.getheader("Server-Timing") or "")
+        return (
+            response.status,
+            body,
+            dict(response.getheaders()),
+            client_ms,
+            float(timing.group(1)) if timing else -1.0,
+        )
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
+    """Nearest-rank percentiles (no interpolation: every figure is a measured request)."""
     if not values:
         return {"p50": 0.0, "p95": 0.0, "p99": 0.0}
     ordered = sorted(values)
 
-    def at(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
+    def rank(q: float) -> float:
+        return round(ordered[max(0, math.ceil(q * len(ordered)) - 1)], 2)
 
-    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99)}
+    return {"p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99)}
 
 
-def measure(client: Client, method: str, path, samples: int, ok: set[int], body=None) -> dict:
-    for _ in range(max(3, samples // 10)):  # warm-up: connections, caches, query plans
-        client.request(
-            method, path() if callable(path) else path, body() if callable(body) else body
+Check = Callable[[int, str, dict], bool]
+
+
+def measure(
+    client: Client,
+    method: str,
+    path: Callable[[], str] | str,
+    samples: int,
+    check: Check,
+    form: Callable[[], dict] | None = None,
+) -> dict:
+    """Warm-up, then `samples` sequential requests. A response is an error when `check`
+    rejects it (wrong status, or not the page expected: a login redirect is fast too)."""
+
+    def once() -> tuple[bool, float, float]:
+        status, body, headers, client_ms, server_ms = client.request(
+            method, path() if callable(path) else path, form() if form else None
         )
-    server, wall, errors = [], [], 0
+        return check(status, body, headers) and server_ms >= 0, client_ms, server_ms
+
+    warm_errors = sum(not once()[0] for _ in range(max(5, samples // 10)))
+    server, wall, errors = [], [], warm_errors
     started = time.perf_counter()
     for _ in range(samples):
-        status, client_ms, server_ms = client.request(
-            method, path() if callable(path) else path, body() if callable(body) else body
-        )
-        if status not in ok:
-            errors += 1
+        ok, client_ms, server_ms = once()
+        errors += not ok
         server.append(server_ms)
         wall.append(client_ms)
     elapsed = time.perf_counter() - started
@@ -226,77 +410,264 @@ def measure(client: Client, method: str, path, samples: int, ok: set[int], body=
     }
 
 
-def raw_lookup(url: str, phone: str, samples: int) -> dict:
-    """The lookup's main query straight against the database: the floor Puente is
-    compared with."""
-    sql = (
-        "SELECT id, started_at, channel, reason, summary, case_id FROM intake_contact "
-        "WHERE phone = {p} ORDER BY started_at DESC LIMIT 11"
-    )
+def page_with(*needles: str, status: int = 200, without: str = "") -> Check:
+    def check(code: int, body: str, _headers: dict) -> bool:
+        return (
+            code == status and all(n in body for n in needles) and not (without and without in body)
+        )
+
+    return check
+
+
+def raw_lookup(url: str, phone: str, samples: int) -> tuple[dict, str]:
+    """The lookup's contact query straight on the database from this process (no HTTP, no
+    Django, no permission checks, no audit entry): the floor Puente is compared with.
+    Returns the figures and the database's query plan, to show the index is used."""
     if url.startswith("sqlite:///"):
-        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-        query = sql.format(p="?")
-
-        def run():
-            conn.execute(query, [phone]).fetchall()
+        conn = sqlite3.connect(sqlite_path(url))
+        query = RAW_LOOKUP_SQL.format(p="?")
+        plan = " / ".join(
+            str(row[-1]) for row in conn.execute(f"EXPLAIN QUERY PLAN {query}", [phone])
+        )
     else:
-        import psycopg
-
-        conn = psycopg.connect(url.replace("postgres://", "postgresql://", 1))
-        query = sql.format(p="%s")
-
-        def run():
-            conn.execute(query, [phone]).fetchall()
-
-    for _ in range(20):
-        run()
+        conn = pg_connect(url)
+        query = RAW_LOOKUP_SQL.format(p="%s")
+        plan = " / ".join(
+            row[0].strip() for row in conn.execute(f"EXPLAIN {query}", [phone]).fetchall()
+        )
+    errors = 0
     times = []
-    for _ in range(samples):
+    for i in range(20 + samples):
         started = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - started) * 1000)
+        rows = conn.execute(query, [phone]).fetchall()
+        elapsed = (time.perf_counter() - started) * 1000
+        if i >= 20:  # the first 20 warm the cache and the statement
+            times.append(elapsed)
+            errors += not rows  # the number has history: no rows means the wrong query
     conn.close()
+    figures = percentiles(times)
     return {
-        "client_ms": percentiles(times),
-        "server_ms": percentiles(times),
+        "server_ms": figures,
+        "client_ms": figures,
+        "throughput_rps": round(samples / (sum(times) / 1000), 1) if sum(times) else 0.0,
         "samples": samples,
-        "errors": 0,
+        "errors": errors,
+    }, plan
+
+
+def measure_operations(client: Client, inputs: dict, url: str, samples: int) -> tuple[dict, str]:
+    q = urllib.parse.quote
+    ops: dict[str, dict] = {}
+    ref = inputs["case_reference"]
+    with_history = q(inputs["phone_national"])
+    ops["phone lookup (history)"] = measure(
+        client,
+        "GET",
+        f"/intake/new/phone-lookup/?phone={with_history}",
+        samples,
+        page_with("has-history"),
+    )
+    ops["phone lookup (none)"] = measure(
+        client,
+        "GET",
+        f"/intake/new/phone-lookup/?phone={q(inputs['phone_without_history'])}",
+        samples,
+        page_with("lookup-panel", without="has-history"),
+    )
+    ops["phone lookup API (history)"] = measure(
+        client,
+        "GET",
+        f"/api/v1/phone-lookup?number={with_history}",
+        samples,
+        page_with('"found": true'),
+    )
+    ops[report.RAW_SQL], plan = raw_lookup(url, inputs["phone_with_history"], samples)
+    searches = {
+        "search: reference": (ref, page_with(ref)),
+        "search: phone": (inputs["phone_national"], page_with()),
+        "search: name": (inputs["person_name"], page_with()),
+        "search: word (en)": (inputs["word_en"], page_with()),
+        "search: word (es)": (inputs["word_es"], page_with()),
+        "search: two words (en)": (inputs["phrase_en"], page_with()),
+        "search: two words (es)": (inputs["phrase_es"], page_with()),
     }
+    for name, (term, check) in searches.items():
+        ops[name] = measure(client, "GET", f"/search/?q={q(term)}", samples, check)
+    ops["save an intake"] = measure_save(client, inputs, url, samples)
+    ops["case page (20 contacts, 10 persons)"] = measure(
+        client, "GET", f"/cases/{ref}/", samples, page_with(ref)
+    )
+    ops["home queue"] = measure(client, "GET", "/", samples, page_with())
+    return ops, plan
 
 
-def load_test(port: int, inputs: dict, users: int, duration: int, workdir: Path) -> dict:
-    config = workdir / "locust-config.json"
+def measure_save(client: Client, inputs: dict, url: str, samples: int) -> dict:
+    """POST the new-contact form; a save counts only if it redirects to the new contact,
+    and the contacts table must have grown by exactly the number of saves."""
+    numbers = iter(range(10**6))
+    saved = 0
+
+    def form() -> dict:
+        return {
+            **inputs["intake_form"],
+            "phone": f"{inputs['intake_phone_prefix']}{next(numbers) % 10000:04d}",
+        }
+
+    def check(status: int, _body: str, headers: dict) -> bool:
+        nonlocal saved
+        ok = status == 302 and re.search(r"/intake/contacts/\d+/$", headers.get("Location", ""))
+        saved += bool(ok)
+        return bool(ok)
+
+    before = contact_count(url)
+    figures = measure(client, "POST", "/intake/new/", samples, check, form=form)
+    missing = saved - (contact_count(url) - before)
+    figures["errors"] += abs(missing)
+    return figures
+
+
+def load_test(port: int, inputs: dict, args: argparse.Namespace, workdir: Path) -> dict:
+    """Locust, headless, as a separate process (it uses gevent): simulated advocates with
+    think time, the weighted mix in bench/locustfile.py. Read back from its CSV."""
+    config = workdir / "locust-inputs.json"
     config.write_text(json.dumps(inputs))
     prefix = workdir / "locust"
-    env = {**os.environ, "PUENTE_BENCH_INPUTS": str(config)}
-    subprocess.run(
+    Path(f"{prefix}_stats.csv").unlink(missing_ok=True)
+    run = subprocess.run(
         [
-            sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-            "--host", f"http://127.0.0.1:{port}", "--users", str(users),
-            "--spawn-rate", str(max(1, users // 5)), "--run-time", f"{duration}s",
+            sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
+            "--headless", "--host", f"http://127.0.0.1:{port}",
+            "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
+            "--run-time", f"{args.duration}s", "--stop-timeout", "10",
             "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
         ],
-        env=env, cwd=ROOT, check=False, capture_output=True, text=True,
+        env={**os.environ, "PUENTE_BENCH_INPUTS": str(config)},
+        cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
-    import csv
-
-    with open(f"{prefix}_stats.csv", newline="") as handle:
+    # Locust exits 1 when any request failed; that is a result, not a crash. No CSV is.
+    stats = Path(f"{prefix}_stats.csv")
+    if not stats.exists():
+        raise SystemExit(f"locust failed ({run.returncode}):\n{run.stderr[-3000:]}")
+    with stats.open(newline="") as handle:
         rows = {row["Name"]: row for row in csv.DictReader(handle)}
-    total = rows["Aggregated"]
+    total = rows.pop("Aggregated")
+    failures_csv = Path(f"{prefix}_failures.csv")
+    failures = list(csv.DictReader(failures_csv.open(newline=""))) if failures_csv.exists() else []
     return {
-        "users": users,
-        "duration_s": duration,
+        "users": args.users,
+        "spawn_rate": args.spawn_rate,
+        "duration_s": args.duration,
         "requests": int(total["Request Count"]),
         "failures": int(total["Failure Count"]),
         "throughput_rps": round(float(total["Requests/s"]), 1),
         "p50_ms": float(total["50%"]),
         "p95_ms": float(total["95%"]),
         "p99_ms": float(total["99%"]),
+        "by_request": {
+            name: {
+                "requests": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+                "p50_ms": float(row["50%"]),
+                "p95_ms": float(row["95%"]),
+            }
+            for name, row in rows.items()
+        },
+        # What failed, as locust saw it (status or exception), to chase without a rerun.
+        "failure_details": [
+            {"request": f["Name"], "error": f["Error"], "count": int(f["Occurrences"])}
+            for f in failures
+        ],
     }
 
 
+# --- One database, the whole run -------------------------------------------------------------
+
+
+def bench_database(kind: str, args: argparse.Namespace) -> dict:
+    url = database_url(kind, args.contacts, args.tiny)
+    # Logs and locust's files of this run (kept for a full run, removed for --tiny).
+    workdir = BENCH_DATA / f"{datetime.now():%Y%m%d-%H%M%S}-{kind}-{os.getpid()}"
+    workdir.mkdir(parents=True)
+    try:
+        result = measure_database(kind, url, args, workdir)
+    finally:
+        if args.tiny:
+            drop_database(url)
+    clean = not result["server_log"]["tracebacks"] and not result["load"]["failures"]
+    if args.tiny and clean:  # a failed tiny run keeps its logs to be read
+        shutil.rmtree(workdir, ignore_errors=True)
+    return result
+
+
+def measure_database(kind: str, url: str, args: argparse.Namespace, workdir: Path) -> dict:
+    env = production_env(url)
+    print(f"== {kind}: {url}", flush=True)
+    phases: dict[str, float] = {}
+    started = time.monotonic()
+    ensure_database(url, args.contacts, args.tiny, env)
+    phases["database"] = time.monotonic() - started
+    prepared = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "prepare.py"), str(max(args.users, 1))],
+        env=env, cwd=ROOT, check=False, capture_output=True, text=True,
+    )  # fmt: skip
+    if prepared.returncode:
+        raise SystemExit(f"bench/prepare.py failed:\n{prepared.stderr[-3000:]}")
+    inputs = json.loads(prepared.stdout.strip().splitlines()[-1])
+    phases["prepare"] = time.monotonic() - started - sum(phases.values())
+    result: dict = {
+        "database": kind,
+        "server_version": server_version(url),
+        "data": {**inputs["counts"], "size_mb": database_size_mb(url)},
+        "inputs": {
+            key: inputs[key]
+            for key in (
+                "phone_national",
+                "phone_with_history_contacts",
+                "phone_without_history",
+                "case_reference",
+                "person_name",
+                "word_en",
+                "word_es",
+                "phrase_en",
+                "phrase_es",
+            )
+        },
+    }
+    port = free_port()
+    log = workdir / "server.log"
+    with production_server(env, port, args.workers, log) as server:
+        phases["server start"] = time.monotonic() - started - sum(phases.values())
+        watch = MemoryWatch(server.pid)
+        watch.start()
+        print(f"  measuring {args.samples} requests per operation …", flush=True)
+        client = Client(port, inputs["sessions"][0], inputs["csrf"])
+        ops, plan = measure_operations(client, inputs, url, args.samples)
+        phases["operations"] = time.monotonic() - started - sum(phases.values())
+        print(f"  load test: {args.users} users for {args.duration} s …", flush=True)
+        result["load"] = load_test(port, inputs, args, workdir)
+        phases["load test"] = time.monotonic() - started - sum(phases.values())
+        watch.stop.set()
+        watch.join()
+    raw_p95 = ops[report.RAW_SQL]["server_ms"]["p95"]
+    result["operations"] = ops
+    result["raw_sql"] = {"query": RAW_LOOKUP_SQL.format(p="?"), "plan": plan}
+    result["lookup_ratio_to_raw_sql"] = round(
+        ops["phone lookup (history)"]["server_ms"]["p95"] / max(raw_p95, 0.001), 1
+    )
+    result["worker_peak_mb"] = round(watch.peak_mb, 1)
+    # A 500 is counted where it happened; the traceback count says whether any occurred.
+    result["server_log"] = {
+        "path": str(log.relative_to(ROOT)),
+        "tracebacks": log.read_text().count("Traceback"),
+    }
+    result["memory_samples"] = watch.samples
+    result["verdicts"] = report.verdicts(result)
+    result["phases_s"] = {name: round(seconds, 1) for name, seconds in phases.items()}
+    return result
+
+
 def machine() -> dict:
-    cpu = platform.processor()
+    cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -310,197 +681,66 @@ def machine() -> dict:
         "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
         "os": platform.platform(),
         "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
     }
 
 
-def bench_database(kind: str, args) -> dict:
-    url = database_url(kind, args.contacts, args.tiny)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "PUENTE_DEMO": "false",
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PUENTE_DATA_DIR": str(ROOT / "var" / "bench-data"),
-        "PUENTE_LOG_LEVEL": "ERROR",
-    }
-    print(f"== {kind}: {url}", flush=True)
-    ensure_database(url, args.contacts, args.tiny, env)
-    prepared = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "prepare.py"), str(max(args.users, 1))],
-        env=env, cwd=ROOT, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    inputs = json.loads(prepared.stdout.strip().splitlines()[-1])
-    version = ""
-    if kind == "postgresql" or kind == "postgres":
-        import psycopg
-
-        with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
-            version = conn.execute("SHOW server_version").fetchone()[0]
-    port = free_port()
-    results: dict = {
-        "database": kind,
-        "server_version": version or sqlite3.sqlite_version,
-        "data": inputs["counts"],
-    }
-    samples = args.samples
-    with production_server(env, port, args.workers) as server:
-        watch = MemoryWatch(server.pid)
-        watch.start()
-        client = Client(port, inputs["sessions"][0], inputs["csrf"])
-        q = urllib.parse.quote
-        ops = {}
-        ok = {200}
-        ops["phone lookup (history)"] = measure(
-            client,
-            "GET",
-            f"/intake/new/phone-lookup/?phone={q(inputs['phone_national'])}",
-            samples,
-            ok,
-        )
-        ops["phone lookup (none)"] = measure(
-            client,
-            "GET",
-            f"/intake/new/phone-lookup/?phone={q(inputs['phone_without_history'])}",
-            samples,
-            ok,
-        )
-        ops["phone lookup: raw SQL"] = raw_lookup(url, inputs["phone_with_history"], samples)
-        searches = {
-            "search: reference": inputs["case_reference"],
-            "search: phone": inputs["phone_national"],
-            "search: name": inputs["person_name"],
-            "search: word (en)": "shelter",
-            "search: word (es)": "trabajo",
-            "search: two words (en)": "caller asked",
-            "search: two words (es)": "número equivocado",
-        }
-        for name, term in searches.items():
-            ops[name] = measure(client, "GET", f"/search/?q={q(term)}", samples, ok)
-        counter = iter(range(10**9))
-        ops["save an intake"] = measure(
-            client,
-            "POST",
-            "/intake/new/",
-            samples,
-            {302},
-            body=lambda: {
-                "channel": "phone",
-                "reason": "tip",
-                "signaler_type": "community_member",
-                "language": "eng",
-                "phone": f"(713) 555-{next(counter) % 10000:04d}",
-                "country": "US",
-                "subdivision": "US-TX",
-                "city": "Houston",
-                "summary": "Benchmark: caller reports workers sleeping at a restaurant.",
-            },
-        )
-        ops["case page (20 contacts, 10 persons)"] = measure(
-            client, "GET", f"/cases/{inputs['case_reference']}/", samples, ok
-        )
-        ops["home queue"] = measure(client, "GET", "/", samples, ok)
-        workdir = ROOT / "var" / "bench-data"
-        workdir.mkdir(parents=True, exist_ok=True)
-        results["load"] = load_test(
-            port, {**inputs, "port": port}, args.users, args.duration, workdir
-        )
-        watch.running = False
-        watch.join()
-        results["worker_peak_mb"] = round(watch.peak_mb, 1)
-    raw = ops["phone lookup: raw SQL"]["server_ms"]["p95"] or 0.001
-    results["lookup_ratio_to_raw_sql"] = round(
-        ops["phone lookup (history)"]["server_ms"]["p95"] / raw, 1
-    )
-    results["operations"] = ops
-    return results
-
-
-def verdicts(result: dict) -> list[tuple[str, bool]]:
-    out = [
-        (
-            name,
-            result["operations"][name]["server_ms"]["p95"] <= target
-            and result["operations"][name]["errors"] == 0,
-        )
-        for name, target in TARGETS_MS.items()
-    ]
-    out.append(("lookup ≤ 5× raw SQL", result["lookup_ratio_to_raw_sql"] <= RAW_RATIO))
-    out.append(
-        ("load test", result["load"]["p95_ms"] <= LOAD_P95_MS and result["load"]["failures"] == 0)
-    )
-    out.append(("worker memory", result["worker_peak_mb"] <= WORKER_MB))
-    return out
-
-
-def table(result: dict) -> str:
-    lines = [
-        f"### {result['database']} ({result['server_version']}) — "
-        f"{result['data']['contacts']:,} contacts, {result['data']['cases']:,} cases",
-        "",
-        "| operation | server p50 | server p95 | server p99 | client p95 | req/s (1 client) | errors | target p95 | met |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for name, op in result["operations"].items():
-        target = TARGETS_MS.get(name)
-        met = (
-            ""
-            if target is None
-            else ("yes" if op["server_ms"]["p95"] <= target and op["errors"] == 0 else "**no**")
-        )
-        lines.append(
-            f"| {name} | {op['server_ms']['p50']} ms | {op['server_ms']['p95']} ms | {op['server_ms']['p99']} ms "
-            f"| {op['client_ms']['p95']} ms | {op.get('throughput_rps', '')} | {op['errors']} "
-            f"| {f'{target} ms' if target else ''} | {met} |"
-        )
-    load = result["load"]
-    lines += [
-        "",
-        f"- Phone lookup vs raw SQL (p95): **{result['lookup_ratio_to_raw_sql']}×** (target ≤ {RAW_RATIO}×)",
-        f"- Load test: {load['users']} simulated advocates for {load['duration_s']} s: "
-        f"{load['requests']:,} requests, {load['throughput_rps']} req/s, p50 {load['p50_ms']} ms, "
-        f"p95 **{load['p95_ms']} ms** (target ≤ {LOAD_P95_MS} ms), {load['failures']} failures",
-        f"- Peak memory of a server worker: **{result['worker_peak_mb']} MB** (target ≤ {WORKER_MB} MB)",
-    ]
-    return "\n".join(lines)
-
-
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--databases", default="sqlite,postgres", help="comma-separated")
     parser.add_argument("--contacts", type=int, default=2_000_000)
-    parser.add_argument("--tiny", action="store_true", help="3,000 contacts, short runs: for CI")
-    parser.add_argument("--samples", type=int, default=200)
-    parser.add_argument("--users", type=int, default=100)
-    parser.add_argument("--duration", type=int, default=120)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--json", type=Path)
-    args = parser.parse_args()
-    if args.tiny:
-        args.contacts, args.samples, args.users, args.duration = 3000, 30, 5, 8
-    report = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "command": " ".join(sys.argv),
-        "results": [
-            bench_database(kind.strip(), args) for kind in args.databases.split(",") if kind.strip()
-        ],
-    }
-    path = args.json or ROOT / "var" / f"bench-results-{datetime.now():%Y%m%d-%H%M%S}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2))
-    m = report["machine"]
-    print(
-        f"\n{report['date']} · {m['cpu']} · {m['cores']} cores · {m['memory_gb']} GB · Python {m['python']}\n"
+    parser.add_argument(
+        "--tiny",
+        action="store_true",
+        help=f"{TINY_CONTACTS:,} contacts made fresh, 40 samples, 5 users for 10 s (CI)",
     )
-    for result in report["results"]:
-        print(table(result))
-        missed = [name for name, met in verdicts(result) if not met]
-        print(f"\nTargets missed: {', '.join(missed) if missed else 'none'}\n")
+    parser.add_argument("--samples", type=int, default=200, help="requests per operation")
+    parser.add_argument("--users", type=int, default=100, help="simulated advocates")
+    parser.add_argument("--spawn-rate", type=int, default=20, help="advocates started per second")
+    parser.add_argument("--duration", type=int, default=120, help="load test, seconds")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--json", type=Path, help="default var/bench-results-<time>.json")
+    args = parser.parse_args(argv)
+    if args.tiny:
+        args.contacts, args.samples, args.users, args.duration = TINY_CONTACTS, 40, 5, 10
+        args.spawn_rate = 5
+    kinds = [k.strip().replace("postgresql", "postgres") for k in args.databases.split(",")]
+    args.kinds = [k for k in kinds if k]
+    unknown = set(args.kinds) - {"sqlite", "postgres"}
+    if unknown or not args.kinds:
+        parser.error(f"--databases: choose sqlite and/or postgres, not {', '.join(unknown)}")
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    # Stopped from outside (CI timeout, kill): unwind so the server and locust stop too.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
+    started = datetime.now(UTC)
+    results = [bench_database(kind, args) for kind in args.kinds]
+    full = {
+        "date": started.isoformat(timespec="seconds"),
+        "machine": machine(),
+        "command": "bench/run.py " + " ".join(sys.argv[1:]),
+        "settings": {
+            "contacts": args.contacts,
+            "samples": args.samples,
+            "users": args.users,
+            "spawn_rate": args.spawn_rate,
+            "duration_s": args.duration,
+            "workers": args.workers,
+            "threads_per_worker": 4,
+        },
+        "results": results,
+    }
+    path = args.json or ROOT / "var" / f"bench-results-{started:%Y%m%d-%H%M%S}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(full, indent=2, ensure_ascii=False))
+    print("\n" + report.markdown(full) + "\n")
+    for result in results:
+        missed = [v["check"] for v in result["verdicts"] if not v["met"]]
+        print(f"{result['database']}: targets missed: {', '.join(missed) if missed else 'none'}")
     print(f"JSON: {path}")
 
 

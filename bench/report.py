@@ -1,0 +1,174 @@
+"""The benchmark's targets and how a result is judged and printed, shared by bench/run.py
+(the table it prints) and bench/results_to_md.py (the tables in bench/RESULTS.md), so the
+two can never disagree about what "met" means."""
+
+from __future__ import annotations
+
+# Issue "National scale": p95 of the server time (Server-Timing), in milliseconds.
+TARGETS_MS: dict[str, float] = {
+    "phone lookup (history)": 10,
+    "phone lookup (none)": 10,
+    "phone lookup API (history)": 10,
+    "search: reference": 100,
+    "search: phone": 100,
+    "search: name": 100,
+    "search: word (en)": 100,
+    "search: word (es)": 100,
+    "search: two words (en)": 100,
+    "search: two words (es)": 100,
+    "save an intake": 50,
+    "case page (20 contacts, 10 persons)": 100,
+    "home queue": 100,
+}
+RAW_SQL = "phone lookup: raw SQL"
+OPERATIONS = [*list(TARGETS_MS)[:3], RAW_SQL, *list(TARGETS_MS)[3:]]
+RAW_RATIO_MAX = 5  # the HTML lookup's server p95 ≤ 5 × the raw query's p95
+LOAD_P95_MS = 250
+WORKER_MB = 250
+
+
+def verdicts(result: dict) -> list[dict]:
+    """Every target with the measured value and whether it was met. An operation with
+    errors fails whatever its time: a fast wrong answer is not a pass."""
+    ops = result["operations"]
+    out = [
+        {
+            "check": f"{name}: server p95",
+            "value": ops[name]["server_ms"]["p95"],
+            "target": f"≤ {target:g} ms",
+            "met": ops[name]["server_ms"]["p95"] <= target and ops[name]["errors"] == 0,
+        }
+        for name, target in TARGETS_MS.items()
+        if name in ops
+    ]
+    out.append(
+        {
+            "check": "phone lookup ÷ raw SQL (p95)",
+            "value": result["lookup_ratio_to_raw_sql"],
+            "target": f"≤ {RAW_RATIO_MAX}×",
+            "met": result["lookup_ratio_to_raw_sql"] <= RAW_RATIO_MAX,
+        }
+    )
+    load = result["load"]
+    out.append(
+        {
+            "check": "load test: p95, failures",
+            "value": load["p95_ms"],
+            "target": f"≤ {LOAD_P95_MS} ms, 0 failures",
+            "met": load["p95_ms"] <= LOAD_P95_MS and load["failures"] == 0 and load["requests"] > 0,
+        }
+    )
+    out.append(
+        {
+            "check": "server worker peak memory",
+            "value": result["worker_peak_mb"],
+            "target": f"≤ {WORKER_MB} MB",
+            "met": 0 < result["worker_peak_mb"] <= WORKER_MB,
+        }
+    )
+    return out
+
+
+def _ms(figures: dict) -> str:
+    return f"{figures['p50']:g} / {figures['p95']:g} / {figures['p99']:g}"
+
+
+def _met(ok: bool) -> str:
+    return "pass" if ok else "**FAIL**"
+
+
+def heading(result: dict) -> str:
+    data = result["data"]
+    return (
+        f"{result['database']} {result['server_version']} — {data['contacts']:,} contacts, "
+        f"{data['cases']:,} cases, {data['persons']:,} persons, {data['size_mb']:,} MB"
+    )
+
+
+def table(result: dict) -> str:
+    """One database's results as a Markdown table (also readable as plain text)."""
+    lines = [
+        "| operation | server p50 / p95 / p99 ms | client p50 / p95 / p99 ms | req/s | errors | target | result |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    for name, op in result["operations"].items():
+        target = TARGETS_MS.get(name)
+        if name == RAW_SQL:
+            target_text = f"lookup ≤ {RAW_RATIO_MAX}× this"
+            ratio = result["lookup_ratio_to_raw_sql"]
+            verdict = f"{_met(ratio <= RAW_RATIO_MAX)} ({ratio:g}×)"
+        else:
+            target_text = f"≤ {target:g} ms" if target is not None else ""
+            verdict = (
+                _met(op["server_ms"]["p95"] <= target and op["errors"] == 0)
+                if target is not None
+                else ""
+            )
+        lines.append(
+            f"| {name} | {_ms(op['server_ms'])} | {_ms(op['client_ms'])} "
+            f"| {op['throughput_rps']:g} | {op['errors']} | {target_text} | {verdict} |"
+        )
+    load = result["load"]
+    load_ok = load["p95_ms"] <= LOAD_P95_MS and load["failures"] == 0 and load["requests"] > 0
+    lines.append(
+        f"| load test: {load['users']} advocates, {load['duration_s']} s, "
+        f"{load['requests']:,} requests | | {load['p50_ms']:g} / {load['p95_ms']:g} / {load['p99_ms']:g} "
+        f"| {load['throughput_rps']:g} | {load['failures']} | ≤ {LOAD_P95_MS} ms, 0 errors "
+        f"| {_met(load_ok)} |"
+    )
+    peak = result["worker_peak_mb"]
+    lines.append(
+        f"| server worker peak memory | {peak:g} MB | | | | ≤ {WORKER_MB} MB "
+        f"| {_met(0 < peak <= WORKER_MB)} |"
+    )
+    return "\n".join(lines)
+
+
+def machine_line(report: dict) -> str:
+    m = report["machine"]
+    return (
+        f"{m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, {m['os']}, "
+        f"Python {m['python']}; run {report['date']}"
+    )
+
+
+def markdown(report: dict) -> str:
+    """A whole report: the machine, then one table per database."""
+    parts = [f"Machine: {machine_line(report)}.", f"Command: `{report['command']}`"]
+    for result in report["results"]:
+        parts += [f"### {heading(result)}", table(result)]
+    return "\n\n".join(parts)
+
+
+def comparison(reports: list[dict]) -> str:
+    """Server p95 of every operation side by side, one column per database and run."""
+    columns = [
+        (f"{r['database']} {r['data']['contacts']:,}", r)
+        for report in reports
+        for r in report["results"]
+    ]
+    lines = [
+        "| operation (server p95) | " + " | ".join(title for title, _r in columns) + " | target |",
+        "|---|" + "---:|" * len(columns) + "---|",
+    ]
+    names = [name for name in OPERATIONS if any(name in r["operations"] for _t, r in columns)]
+    for name in names:
+        cells = [
+            f"{r['operations'][name]['server_ms']['p95']:g} ms" if name in r["operations"] else ""
+            for _t, r in columns
+        ]
+        target = (
+            f"≤ {TARGETS_MS[name]:g} ms" if name in TARGETS_MS else f"lookup ≤ {RAW_RATIO_MAX}×"
+        )
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {target} |")
+    lines.append(
+        "| load test p95 | "
+        + " | ".join(f"{r['load']['p95_ms']:g} ms" for _t, r in columns)
+        + f" | ≤ {LOAD_P95_MS} ms |"
+    )
+    lines.append(
+        "| worker peak memory | "
+        + " | ".join(f"{r['worker_peak_mb']:g} MB" for _t, r in columns)
+        + f" | ≤ {WORKER_MB} MB |"
+    )
+    return "\n".join(lines)
