@@ -8,24 +8,44 @@ case access sees that it exists (reference and status, never its content) and ma
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from puente.accounts.roles import Perm
 from puente.cases.models import BreakGlass, Case, CaseAccess
 
 
-def _open_for_user_q(user) -> Q:
-    named = CaseAccess.objects.filter(case=OuterRef("pk"), user=user)
-    glass = BreakGlass.objects.filter(case=OuterRef("pk"), user=user, expires_at__gt=timezone.now())
-    return Q(restricted=False) | Q(owner=user) | Q(Exists(named)) | Q(Exists(glass))
+def restricted_cases_opened_by(user) -> list[int]:
+    """The few restricted cases `user` is named on or holds a break-glass grant for.
+
+    Read once (one small indexed query) and written into each filter as a plain list:
+    with correlated subqueries instead, every list of cases or contacts paid for
+    compiling and running them on every row."""
+    named = CaseAccess.objects.filter(user=user).values_list("case_id", flat=True)
+    glass = BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()).values_list(
+        "case_id", flat=True
+    )
+    return list(named.union(glass))
 
 
-def openable_cases(user) -> QuerySet[Case]:
+def _open_for_user_q(user, field: str = "", opened: list[int] | None = None) -> Q:
+    """Q on a case (field="") or on a relation to one (field="case"): `user` may open it.
+    `opened`: `restricted_cases_opened_by(user)`, when the caller already has it."""
+    prefix = f"{field}__" if field else ""
+    if opened is None:
+        opened = restricted_cases_opened_by(user)
+    return (
+        Q(**{f"{prefix}restricted": False})
+        | Q(**{f"{prefix}owner": user})
+        | Q(**{f"{prefix}pk__in": opened})
+    )
+
+
+def openable_cases(user, opened: list[int] | None = None) -> QuerySet[Case]:
     """Cases whose content `user` may read right now."""
     if not getattr(user, "is_authenticated", False) or not user.can(Perm.CASE_VIEW):
         return Case.objects.none()
-    return Case.objects.filter(_open_for_user_q(user))
+    return Case.objects.filter(_open_for_user_q(user, opened=opened))
 
 
 def can_open_case(user, case: Case) -> bool:
@@ -42,21 +62,8 @@ def can_edit_case(user, case: Case) -> bool:
     return user.can(Perm.CASE_EDIT) and can_open_case(user, case)
 
 
-def visible_through_case_q(user, field: str = "case") -> Q:
+def visible_through_case_q(user, field: str = "case", opened: list[int] | None = None) -> Q:
     """For rows that may belong to a case (contacts, tasks, search entries): visible when
-    they belong to no case or to a case `user` may open.
-
-    Checked row by row against the row's own case (a primary-key join and two indexed
-    EXISTS), never as `case IN (every openable case)`: with hundreds of thousands of
-    cases that set is what the database would otherwise build for every page."""
-    named = CaseAccess.objects.filter(case=OuterRef(field), user=user)
-    glass = BreakGlass.objects.filter(
-        case=OuterRef(field), user=user, expires_at__gt=timezone.now()
-    )
-    return (
-        Q(**{f"{field}__isnull": True})
-        | Q(**{f"{field}__restricted": False})
-        | Q(**{f"{field}__owner": user})
-        | Q(Exists(named))
-        | Q(Exists(glass))
-    )
+    they belong to no case or to a case `user` may open. Checked on the row's own case
+    (a primary-key join), never as `case IN (every openable case)`."""
+    return Q(**{f"{field}__isnull": True}) | _open_for_user_q(user, field, opened)

@@ -10,7 +10,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from puente.accounts.roles import Perm
-from puente.cases.access import openable_cases, visible_through_case_q
+from puente.cases.access import (
+    openable_cases,
+    restricted_cases_opened_by,
+    visible_through_case_q,
+)
 from puente.cases.models import BreakGlass, Case, Task
 from puente.intake.models import Contact, IntakeDraft
 from puente.intake.queries import visible_contacts
@@ -33,9 +37,10 @@ class HomeQueues:
 
 def home_queues(*, user) -> HomeQueues:
     queues = HomeQueues(today=timezone.localdate())
+    opened = restricted_cases_opened_by(user)
     if user.can(Perm.CASE_VIEW):
         open_cases = (
-            openable_cases(user)
+            openable_cases(user, opened)
             .filter(~Q(status="closed"))
             .select_related("owner")
             .order_by("-imminent_danger", "-updated_at")
@@ -46,12 +51,14 @@ def home_queues(*, user) -> HomeQueues:
             # Supervisors watch the whole floor; analysts and liaisons see the open work.
             queues.open_cases = list(open_cases[:QUEUE_LENGTH])
         queues.my_tasks = list(
-            Task.objects.filter(visible_through_case_q(user), assignee=user, done_at__isnull=True)
+            Task.objects.filter(
+                visible_through_case_q(user, opened=opened), assignee=user, done_at__isnull=True
+            )
             .select_related("case")
             .order_by("due_date", "id")[:QUEUE_LENGTH]
         )
     if user.can(Perm.CONTACT_VIEW):
-        contacts = visible_contacts(user).select_related("case").order_by("-started_at")
+        contacts = visible_contacts(user, opened).select_related("case").order_by("-started_at")
         if user.can(Perm.CONTACT_CREATE):
             queues.my_recent_contacts = list(contacts.filter(taken_by=user)[:QUEUE_LENGTH])
             queues.my_drafts = list(

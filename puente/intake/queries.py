@@ -13,10 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Value
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, QuerySet, Value
 
 from puente.accounts.roles import Perm
-from puente.cases.access import can_open_case, openable_cases, visible_through_case_q
+from puente.cases.access import (
+    _open_for_user_q,
+    can_open_case,
+    restricted_cases_opened_by,
+    visible_through_case_q,
+)
 from puente.cases.models import Case, Identifier
 from puente.core import choices as c
 from puente.core.phones import try_normalise_phone
@@ -84,26 +89,29 @@ class PhoneHistory:
         return bool(self.contacts or self.cases)
 
 
-def _openable_annotation(user, case_ref: str):
+def _openable_annotation(user, case_ref: str, opened: list[int] | None = None):
+    """Whether `user` may open the case (itself, or the one a contact belongs to)."""
     if not user.can(Perm.CASE_VIEW):
         return Value(False, output_field=BooleanField())
-    return Exists(openable_cases(user).filter(pk=OuterRef(case_ref)))
+    field = "" if case_ref == "pk" else case_ref.removesuffix("_id")
+    return ExpressionWrapper(_open_for_user_q(user, field, opened), output_field=BooleanField())
 
 
 def phone_history(*, user, phone: str, limit: int = 10) -> PhoneHistory:
     """Earlier contacts from this number (newest first) and the cases it is tied to,
-    through those contacts or as an identifier recorded in a case. At most three
+    through those contacts or as an identifier recorded in a case. At most four
     queries, however many rows."""
     number = try_normalise_phone(phone, default_region=settings.PUENTE_COUNTRY)
     if not number:
         return PhoneHistory(number="")
+    opened = restricted_cases_opened_by(user) if user.can(Perm.CASE_VIEW) else []
 
     contacts: list[EarlierContact] = []
     more = False
     if user.can(Perm.CONTACT_VIEW):
         rows = list(
             Contact.objects.filter(phone=number)
-            .annotate(case_openable=_openable_annotation(user, "case_id"))
+            .annotate(case_openable=_openable_annotation(user, "case_id", opened))
             .order_by("-started_at")
             .values(
                 "id",
@@ -153,7 +161,7 @@ def phone_history(*, user, phone: str, limit: int = 10) -> PhoneHistory:
     case_rows = (
         Case.objects.filter(pk__in=case_ids)
         .annotate(
-            openable=_openable_annotation(user, "pk"),
+            openable=_openable_annotation(user, "pk", opened),
             via_identifier=Exists(by_identifier.filter(case_id=OuterRef("pk"))),
         )
         .order_by("-created_at")
@@ -180,11 +188,11 @@ def phone_history(*, user, phone: str, limit: int = 10) -> PhoneHistory:
     return PhoneHistory(number=number, contacts=contacts, cases=cases, more_contacts=more)
 
 
-def visible_contacts(user) -> QuerySet[Contact]:
+def visible_contacts(user, opened: list[int] | None = None) -> QuerySet[Contact]:
     """Contacts `user` may read: those outside any case, and those in cases they may open."""
     if not user.can(Perm.CONTACT_VIEW):
         return Contact.objects.none()
-    return Contact.objects.filter(visible_through_case_q(user))
+    return Contact.objects.filter(visible_through_case_q(user, opened=opened))
 
 
 def can_view_contact(user, contact: Contact) -> bool:
