@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
 
 from puente.accounts.roles import Perm
-from puente.cases.access import openable_cases
+from puente.cases.access import (
+    _open_for_user_q,
+    restricted_cases_opened_by,
+    visible_through_case_q,
+)
 from puente.cases.models import Case, Identifier
 from puente.core.phones import try_normalise_phone
 from puente.intake.models import Contact
@@ -111,7 +114,10 @@ def search(*, user, query: str, limit: int = 30) -> SearchResults:
     if not query or not getattr(user, "is_authenticated", False) or not user.can(Perm.SEARCH):
         return results
     can_cases, can_contacts = user.can(Perm.CASE_VIEW), user.can(Perm.CONTACT_VIEW)
-    openable = openable_cases(user).values("pk")
+    # Checked row by row on each hit's own case (see puente.cases.access): never as
+    # "IN (every openable case)", which costs seconds with hundreds of thousands of cases.
+    opened = restricted_cases_opened_by(user)
+    visible = visible_through_case_q(user, "case", opened)
     case_ids: list[int] = []
     contact_ids: list[int] = []
 
@@ -130,8 +136,8 @@ def search(*, user, query: str, limit: int = 30) -> SearchResults:
         )[:limit]
     if not reference and not phone:
         entries = SearchEntry.objects.filter(pk__in=_full_text_ids(results.words))
-        entries = entries.filter(Q(case__isnull=True) | Q(case__in=openable))
-        for kind, object_id in entries.order_by("-updated_at").values_list("kind", "object_id")[
+        entries = entries.filter(visible)
+        for kind, object_id in entries.order_by("-id").values_list("kind", "object_id")[
             : 2 * limit
         ]:
             (case_ids if kind == SearchEntry.KIND_CASE else contact_ids).append(object_id)
@@ -140,14 +146,12 @@ def search(*, user, query: str, limit: int = 30) -> SearchResults:
         found = {
             c.pk: c
             for c in Case.objects.filter(pk__in=set(case_ids))
-            .filter(pk__in=openable)
+            .filter(_open_for_user_q(user, opened=opened))
             .select_related("owner")
         }
         results.cases = [found[pk] for pk in dict.fromkeys(case_ids) if pk in found][:limit]
     if can_contacts and contact_ids:
-        visible = Contact.objects.filter(pk__in=set(contact_ids)).filter(
-            Q(case__isnull=True) | Q(case__in=openable)
-        )
-        found = {c.pk: c for c in visible.select_related("case", "taken_by")}
+        contacts = Contact.objects.filter(visible, pk__in=set(contact_ids))
+        found = {c.pk: c for c in contacts.select_related("case", "taken_by")}
         results.contacts = [found[pk] for pk in dict.fromkeys(contact_ids) if pk in found][:limit]
     return results
