@@ -43,11 +43,17 @@ def country_name(code: str | None) -> str:
 
 
 def country_choices() -> list[tuple[str, str]]:
+    return list(_country_choices((get_language() or "en")[:2]))
+
+
+@cache
+def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
+    # Built once per language: every case and intake page offers the whole list.
     everyone = sorted(
         ((c.alpha_2, country_name(c.alpha_2)) for c in pycountry.countries), key=lambda c: c[1]
     )
     first = [(code, country_name(code)) for code in PRIORITY_COUNTRIES]
-    return first + [c for c in everyone if c[0] not in PRIORITY_COUNTRIES]
+    return tuple(first + [c for c in everyone if c[0] not in PRIORITY_COUNTRIES])
 
 
 def is_country(code: str) -> bool:
@@ -67,7 +73,12 @@ def _subdivisions(country: str) -> tuple[tuple[str, str], ...]:
 
 
 def subdivision_choices(country: str) -> list[tuple[str, str]]:
-    return [(code, _translate("iso3166-2", name)) for code, name in _subdivisions(country)]
+    return list(_subdivision_choices(country.upper(), (get_language() or "en")[:2]))
+
+
+@cache
+def _subdivision_choices(country: str, language: str) -> tuple[tuple[str, str], ...]:
+    return tuple((code, _translate("iso3166-2", name)) for code, name in _subdivisions(country))
 
 
 def subdivision_name(code: str | None) -> str:
