@@ -28,6 +28,7 @@ from puente.accounts.models import User
 from puente.accounts.roles import Role
 from puente.cases.models import Case, CaseAccess, CaseLocation, CaseNote, Identifier, Person, Task
 from puente.core import choices as c
+from puente.core import distributions
 from puente.core.phones import normalise_phone
 from puente.intake.models import Contact
 
@@ -152,17 +153,8 @@ REASONS = {
         ("crisis", 3),
     ],
 }
-SIGNALERS = [
-    ("community_member", 34),
-    ("potential_victim", 17),
-    ("family_friend", 14),
-    ("service_provider", 11),
-    ("anonymous", 12),
-    ("law_enforcement", 4),
-    ("government", 3),
-    ("business", 3),
-    ("other", 2),
-]
+# Who contacts the hotline: the national-scale shares, with their sources.
+SIGNALERS = distributions.SIGNALERS
 LANGUAGES = {
     "US": [
         ("eng", 76),

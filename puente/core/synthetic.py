@@ -37,7 +37,7 @@ from puente.core import demo_data as demo
 from puente.core import distributions as dist
 from puente.intake.models import Contact
 from puente.search import fts
-from puente.search.indexing import _phone_words, fold
+from puente.search.indexing import phone_words, fold
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "cases_case": (
@@ -723,7 +723,7 @@ def _pass(
             )
         )  # fmt: skip
         # The text puente.search.indexing builds for a contact, word for word.
-        words = [*fragments, city, typed, *_phone_words(phone), case_ref]
+        words = [*fragments, city, typed, *phone_words(phone), case_ref]
         sink.rows["search_searchentry"].append(
             (
                 take("search_searchentry"), "contact", contact_id, case_id,
@@ -980,7 +980,7 @@ def _add_case(
         parts += [first, last, alias]
     for kind_, value, normalised in identifiers:
         parts.append(value)
-        parts += _phone_words(normalised) if kind_ == "phone" else [normalised]
+        parts += phone_words(normalised) if kind_ == "phone" else [normalised]
     parts += cities
     parts += [body for _at, body in sorted(notes, reverse=True)]
     sink.rows["search_searchentry"].append(

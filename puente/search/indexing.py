@@ -23,7 +23,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
-def _phone_words(e164: str) -> list[str]:
+def phone_words(e164: str) -> list[str]:
     """A number is findable as +17135550142, 17135550142 or 7135550142."""
     if not e164:
         return []
@@ -43,7 +43,7 @@ def _case_text(case: Case) -> str:
     for identifier in case.identifiers.all():
         parts.append(identifier.value)
         parts += (
-            _phone_words(identifier.normalised)
+            phone_words(identifier.normalised)
             if identifier.kind == "phone"
             else [identifier.normalised]
         )
@@ -53,7 +53,7 @@ def _case_text(case: Case) -> str:
 
 
 def _contact_text(contact: Contact) -> str:
-    parts = [contact.summary, contact.city, contact.phone_raw, *_phone_words(contact.phone)]
+    parts = [contact.summary, contact.city, contact.phone_raw, *phone_words(contact.phone)]
     if contact.case_id:
         parts.append(contact.case.reference)
     return fold(" ".join(p for p in parts if p))
