@@ -37,7 +37,7 @@ from puente.core import demo_data as demo
 from puente.core import distributions as dist
 from puente.intake.models import Contact
 from puente.search import fts
-from puente.search.indexing import phone_words, fold
+from puente.search.indexing import fold, phone_words
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "cases_case": (
