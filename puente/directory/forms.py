@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from puente.core import choices as core_choices
 from puente.core.geography import subdivision_choices
 from puente.directory import choices as dc
+from puente.directory import domain
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -117,30 +118,8 @@ class ProviderForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False)
     external_id = forms.CharField(label=_("External ID"), max_length=64, required=False)
 
-    FIELDS = [
-        "name",
-        "kind",
-        "services",
-        "languages",
-        "populations",
-        "hours",
-        "open_24_7",
-        "phone",
-        "email",
-        "website",
-        "address",
-        "city",
-        "postal_code",
-        "country",
-        "subdivision",
-        "latitude",
-        "longitude",
-        "coverage",
-        "last_verified",
-        "active",
-        "notes",
-        "external_id",
-    ]
+    # The domain's editable fields, with the optional external ID last on the form.
+    FIELDS = [*(f for f in domain.PROVIDER_FIELDS if f != "external_id"), "external_id"]
 
 
 class ProviderEditForm(ProviderForm):
