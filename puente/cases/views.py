@@ -24,6 +24,7 @@ from puente.cases import domain, forms, queries
 from puente.cases.access import can_edit_case, can_open_case
 from puente.cases.models import BreakGlass, Case, Person, Task
 from puente.core import choices as c
+from puente.core.forms import apply_domain_errors
 from puente.core.geography import country_name
 
 PAGE_SIZE = 25
@@ -56,16 +57,6 @@ def _openable_case(request, reference: str, *, edit: bool = False) -> Case:
     if edit and not can_edit_case(request.user, case):
         _deny(request, case, "needs case.edit")
     return case
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _display_case_values(case: Case) -> dict[str, str]:
@@ -167,7 +158,7 @@ def case_new(request):
         try:
             case = domain.open_case(by=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_domain_errors(form, exc)
         else:
             messages.success(
                 request, _("Case %(reference)s opened.") % {"reference": case.reference}
@@ -290,7 +281,7 @@ def case_edit(request, reference: str):
                 form.add_error(None, exc.messages[0])
                 case = exc.record
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_domain_errors(form, exc)
             else:
                 messages.success(request, _("Case saved."))
                 return redirect("cases:detail", reference=case.reference)
@@ -362,7 +353,7 @@ def _save_identifiers(request, case: Case, person: Person, formset) -> None:
 
 def _identifier_errors(formset, exc: ValidationError, index: int) -> None:
     form = formset.forms[index]
-    _apply_errors(form, exc)
+    apply_domain_errors(form, exc)
 
 
 def _validate_identifiers(formset) -> bool:
@@ -398,7 +389,7 @@ def person_add(request, reference: str):
                 )
                 _save_identifiers(request, case, person, formset)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_domain_errors(form, exc)
         else:
             messages.success(request, _("%(name)s added.") % {"name": person.display_name})
             return redirect("cases:detail", reference=case.reference)
@@ -446,7 +437,7 @@ def person_edit(request, reference: str, person_id: int):
                 form.add_error(None, exc.messages[0])
                 person = exc.record
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_domain_errors(form, exc)
             else:
                 messages.success(request, _("%(name)s saved.") % {"name": person.display_name})
                 return redirect("cases:detail", reference=case.reference)
@@ -513,7 +504,7 @@ def task_add(request, reference: str):
         try:
             domain.add_task(case=case, by=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_domain_errors(form, exc)
         else:
             form = None
     if request.headers.get("HX-Request"):
@@ -543,7 +534,7 @@ def note_add(request, reference: str):
         try:
             domain.add_note(case=case, by=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_domain_errors(form, exc)
         else:
             form = None
     if request.headers.get("HX-Request"):
@@ -626,7 +617,7 @@ def case_break_glass(request, reference: str):
                 case=case, user=request.user, reason=form.cleaned_data["reason"], request=request
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_domain_errors(form, exc)
         else:
             messages.warning(
                 request,

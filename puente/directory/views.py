@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from puente.accounts.permissions import require_perm
 from puente.accounts.roles import Perm
 from puente.audit.domain import record_event
+from puente.core.forms import apply_domain_errors
 from puente.core.geography import subdivision_name
 from puente.directory import choices as dc
 from puente.directory import domain, forms, queries
@@ -22,16 +23,6 @@ from puente.directory.geocode import locate
 from puente.directory.models import ImportBatch, Provider
 
 PAGE_SIZE = 50
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _case_location(request, reference: str) -> tuple[str, str]:
@@ -168,7 +159,7 @@ def provider_new(request):
         try:
             provider = domain.create_provider(by=request.user, request=request, **_changes(form))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_domain_errors(form, exc)
         else:
             messages.success(request, _("Listing added: %(name)s.") % {"name": provider.name})
             return redirect("directory:manage")
@@ -211,7 +202,7 @@ def provider_edit(request, provider_id: int):
                 form.is_valid()
                 provider = exc.record
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_domain_errors(form, exc)
             else:
                 messages.success(request, _("Listing saved: %(name)s.") % {"name": provider.name})
                 return redirect("directory:manage")

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from puente.core import choices as c
 from puente.core import geography
+from puente.core.forms import apply_domain_errors
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 BLANK = [("", "—")]
@@ -146,8 +147,7 @@ class ContactForm(forms.Form):
         return data
 
     def add_domain_errors(self, error) -> None:
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
+        apply_domain_errors(self, error)
 
 
 def subdivision_options(country: str) -> list[tuple[str, str]]:
