@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "puente.screening",
     "puente.search",
     "puente.directory",
+    "puente.referrals",
+    "puente.federation",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,8 @@ urlpatterns = [
     path("search/", include("puente.search.urls")),
     path("audit/", include("puente.audit.urls")),
     path("directory/", include("puente.directory.urls")),
+    path("referrals/", include("puente.referrals.urls")),
+    path("exchange/", include("puente.federation.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

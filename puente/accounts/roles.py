@@ -39,6 +39,10 @@ class Perm:
     APIKEY_MANAGE = "apikey.manage"
     DIRECTORY_VIEW = "directory.view"  # search the service directory
     DIRECTORY_MANAGE = "directory.manage"  # add, edit and import providers
+    REFERRAL_RECORD = "referral.record"  # refer to a provider, record a report to authorities
+    EXCHANGE_SEND = "exchange.send"  # send a referral to the partner hotline across the border
+    EXCHANGE_RECEIVE = "exchange.receive"  # handle referrals the partner hotline sent us
+    PARTNER_MANAGE = "partner.manage"  # register partner hotlines and keys; retry messages
 
 
 _ADVOCATE = {
@@ -53,11 +57,21 @@ _ADVOCATE = {
     Perm.PHONE_LOOKUP,
     Perm.SEARCH,
     Perm.DIRECTORY_VIEW,
+    Perm.REFERRAL_RECORD,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADVOCATE: frozenset(_ADVOCATE),
-    Role.SUPERVISOR: frozenset(_ADVOCATE | {Perm.CASE_RESTRICT, Perm.CASE_REOPEN, Perm.AUDIT_VIEW}),
+    Role.SUPERVISOR: frozenset(
+        _ADVOCATE
+        | {
+            Perm.CASE_RESTRICT,
+            Perm.CASE_REOPEN,
+            Perm.AUDIT_VIEW,
+            Perm.EXCHANGE_SEND,
+            Perm.EXCHANGE_RECEIVE,
+        }
+    ),
     Role.LIAISON: frozenset(
         {
             Perm.CONTACT_VIEW,
@@ -67,6 +81,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.PHONE_LOOKUP,
             Perm.SEARCH,
             Perm.DIRECTORY_VIEW,
+            Perm.REFERRAL_RECORD,
+            Perm.EXCHANGE_SEND,
+            Perm.EXCHANGE_RECEIVE,
         }
     ),
     # Analysts read records to produce statistics; they change nothing.
@@ -78,6 +95,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.USER_MANAGE,
             Perm.APIKEY_MANAGE,
             Perm.DIRECTORY_MANAGE,
+            Perm.PARTNER_MANAGE,
         }
     ),
 }

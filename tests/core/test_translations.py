@@ -20,6 +20,8 @@ APPS_WITH_STRINGS = [
     "screening",
     "search",
     "directory",
+    "referrals",
+    "federation",
 ]
 
 
