@@ -1,6 +1,9 @@
 """The `puente` command: every operation behind one entry point.
 
 puente demo [--country MX] [--port 8000]   run a demo hotline on SQLite
+puente demo --pair [--port 8000]           the U.S. and Mexico hotlines side by side, paired
+puente worker                              background worker (deliveries to partners)
+puente keys new|show|rotate                this hotline's signing key
 puente serve [--bind 0.0.0.0:8000]         production server (gunicorn)
 puente migrate | createadmin | audit verify | check | ...   (any management command)
 """
@@ -39,8 +42,28 @@ def _demo_environment(argv: list[str]) -> None:
         os.environ.setdefault("SECRET_KEY_FILE", str(key_file))
 
 
+def _demo_pair(argv: list[str]) -> None:
+    """`puente demo --pair [--port 8000]`: the U.S. hotline on the port, Mexico's on the
+    next one, each its own process tree and database, already paired."""
+    from pathlib import Path
+
+    from puente.federation.pair import run_pair
+
+    port = 8000
+    for i, arg in enumerate(argv):
+        if arg == "--port" and i + 1 < len(argv):
+            port = int(argv[i + 1])
+        elif arg.startswith("--port="):
+            port = int(arg.split("=", 1)[1])
+    data_dir = Path(os.environ.get("PUENTE_DATA_DIR", Path.cwd() / "var")).resolve()
+    run_pair(us_port=port, mx_port=port + 1, data_dir=data_dir / "pair")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "demo" and "--pair" in argv:
+        _demo_pair(argv)
+        return
     if argv and argv[0] == "demo":
         _demo_environment(argv)
     if argv[:2] == ["audit", "verify"] and "DATABASE_URL" not in os.environ:

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "puente.core",
     "puente.accounts",
     "puente.audit",
@@ -236,6 +238,30 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not env_bool("PUENTE_MANIFEST_STATIC", False)
+
+# --- Partner hotlines: signing, delivery, the worker (docs/federation.md) ----------------
+
+# This deployment's Ed25519 private key (PEM): from the environment or, better, a file
+# (PUENTE_SIGNING_KEY_FILE) made by `puente keys new`. Never in the database or the repo.
+PUENTE_SIGNING_KEY = env("PUENTE_SIGNING_KEY")
+# How far a partner's clock (Date, signature `created`) may be from ours.
+PUENTE_EXCHANGE_MAX_SKEW_SECONDS = env_int("PUENTE_EXCHANGE_MAX_SKEW_SECONDS", 300, minimum=1)
+# Retries: first after BACKOFF_MS, doubling to at most BACKOFF_MAX_MS, MAX_ATTEMPTS in all
+# (the defaults keep trying for about two days before a message is marked failed).
+PUENTE_EXCHANGE_BACKOFF_MS = env_int("PUENTE_EXCHANGE_BACKOFF_MS", 30_000, minimum=1)
+PUENTE_EXCHANGE_BACKOFF_MAX_MS = env_int("PUENTE_EXCHANGE_BACKOFF_MAX_MS", 3_600_000, minimum=1)
+PUENTE_EXCHANGE_MAX_ATTEMPTS = env_int("PUENTE_EXCHANGE_MAX_ATTEMPTS", 60, minimum=1)
+PUENTE_EXCHANGE_TIMEOUT_SECONDS = env_int("PUENTE_EXCHANGE_TIMEOUT_SECONDS", 10, minimum=1)
+# A worker that dies mid-delivery holds a partner's lease this long at most.
+PUENTE_EXCHANGE_LEASE_SECONDS = env_int("PUENTE_EXCHANGE_LEASE_SECONDS", 60, minimum=1)
+# How often the worker looks for deliveries a dead worker left behind.
+PUENTE_WORKER_SWEEP_SECONDS = env_int("PUENTE_WORKER_SWEEP_SECONDS", 15, minimum=1)
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "exchange"],
+    }
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 

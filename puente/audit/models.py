@@ -27,6 +27,10 @@ class AuditAction(models.TextChoices):
     ACCESS_DENIED = "access_denied", _("Access refused")
     OVERRIDE = "override", _("Overrode a screening level")
     API_KEY = "api_key", _("API key change")
+    SHARE = "share", _("Shared with a partner hotline")
+    EXCHANGE_RECEIVED = "exchange_received", _("Message received from a partner hotline")
+    EXCHANGE_REFUSED = "exchange_refused", _("Message from a partner refused")
+    PARTNER_CHANGE = "partner_change", _("Partner hotline or key change")
 
 
 class AuditEntry(models.Model):

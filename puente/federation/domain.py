@@ -1,0 +1,446 @@
+"""Cross-border referrals: the rules, as plain functions.
+
+Sending side: a liaison sends a referral from a case with the survivor's recorded
+consent, sharing only the fields ticked. Receiving side: a liaison accepts or declines
+it, opens a local case from it, and reports progress; each step goes back to the sender
+as a numbered status update and appears on the originating case.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from puente.accounts.roles import Perm
+from puente.audit.domain import record_event
+from puente.cases.access import can_edit_case
+from puente.cases.models import Case, Person
+from puente.core.phones import normalise_phone
+from puente.federation import choices as fc
+from puente.federation import delivery, keys, schema
+from puente.federation.models import (
+    CrossBorderReferral,
+    InboxMessage,
+    PartnerHotline,
+    ReferralUpdate,
+)
+
+
+def _require(user, perm: str) -> None:
+    if user is None or not user.can(perm):
+        raise PermissionDenied(f"needs {perm}")
+
+
+def _sender() -> dict:
+    return {"hotline": settings.PUENTE_HOTLINE_NAME, "country": settings.PUENTE_COUNTRY}
+
+
+def _envelope(message_type: str, exchange_id, body: dict) -> schema.Envelope:
+    return schema.Envelope(
+        schema_version=schema.CURRENT_VERSION,
+        message_type=message_type,
+        message_id=str(uuid.uuid4()),
+        exchange_id=str(exchange_id),
+        sent_at=timezone.now(),
+        sender=_sender(),
+        body=body,
+    )
+
+
+# --- sending a referral ----------------------------------------------------------------
+
+
+def subject_from_case(*, case: Case, person: Person | None, fields: list[str], extra: dict) -> dict:
+    """The subject block: only the fields named in `fields`, read from the case and the
+    person; `extra` carries what the liaison typed (reason, services, location)."""
+    known: dict = {}
+    if person is not None:
+        if person.first_name:
+            known["prs_FirstName"] = person.first_name
+        if person.gender:
+            known["prs_Gender"] = person.gender
+        if person.age_band:
+            known["prs_AgeBroad"] = person.age_band
+        citizenship = list(person.citizenship or []) or (
+            [person.nationality] if person.nationality else []
+        )
+        if citizenship:
+            known["prs_Citizenship"] = citizenship
+        if person.primary_language:
+            known["prs_PrimaryLanguage"] = person.primary_language
+    if case.forms_of_exploitation:
+        known["vic_TypeOfExploitation"] = list(case.forms_of_exploitation)
+    if case.methods_of_control:
+        known["vic_MethodsOfControl"] = list(case.methods_of_control)
+    location = case.locations.order_by("pk").first()
+    if location is not None:
+        known["ext_CurrentLocation"] = {
+            "country": location.country,
+            "subdivision": location.subdivision,
+            "city": location.city,
+        }
+    known.update({k: v for k, v in extra.items() if v not in (None, "", [])})
+    return {name: known[name] for name in fields if name in known}
+
+
+@transaction.atomic
+def send_referral(
+    *,
+    case: Case,
+    partner: PartnerHotline,
+    by,
+    consent_given: bool,
+    consent_method: str,
+    fields: list[str],
+    summary: str,
+    person: Person | None = None,
+    consent_note: str = "",
+    urgency: str = fc.Urgency.ROUTINE,
+    extra: dict | None = None,
+    request=None,
+) -> CrossBorderReferral:
+    _require(by, Perm.EXCHANGE_SEND)
+    if not can_edit_case(by, case):
+        raise PermissionDenied("may not edit this case")
+    errors: dict[str, list] = {}
+    if not consent_given:
+        errors["consent_given"] = [
+            _("A referral crosses the border only with the survivor's consent. Record it first.")
+        ]
+    if consent_method not in fc.ConsentMethod.values:
+        errors["consent_method"] = [_("Say how the survivor gave consent.")]
+    if not partner.active:
+        errors["partner"] = [_("This partner hotline is switched off.")]
+    if keys.signing_key() is None:
+        errors["partner"] = [
+            _(
+                "This hotline has no signing key, so nothing can be sent. An administrator "
+                "must run `puente keys new` and set PUENTE_SIGNING_KEY_FILE."
+            )
+        ]
+    if person is not None and person.case_id != case.pk:
+        errors["person"] = [_("That person is not on this case.")]
+    unknown = set(fields) - set(schema.FIELDS_BY_NAME)
+    if unknown:
+        errors["fields"] = [_("Unknown field: %(f)s") % {"f": ", ".join(sorted(unknown))}]
+    extra = dict(extra or {})
+    if extra.get("prs_MobilePhone"):
+        try:
+            extra["prs_MobilePhone"] = normalise_phone(
+                extra["prs_MobilePhone"], default_region=settings.PUENTE_COUNTRY
+            )
+        except ValidationError as exc:
+            errors["phone"] = list(exc.messages)
+    if not summary.strip():
+        errors["summary"] = [_("Write a short summary for the partner's liaison.")]
+    if errors:
+        raise ValidationError(errors)
+
+    subject = subject_from_case(case=case, person=person, fields=fields, extra=extra)
+    now = timezone.now()
+    language = (getattr(by, "language", "") or settings.LANGUAGE_CODE)[:2]
+    referral = CrossBorderReferral.objects.create(
+        direction=fc.Direction.OUTGOING,
+        partner=partner,
+        case=case,
+        sender_reference=case.reference,
+        shared=subject,
+        summary=summary.strip(),
+        summary_language=language if language in ("en", "es") else "",
+        urgency=urgency,
+        consent_method=consent_method,
+        consent_recorded_at=now,
+        consent_note=consent_note,
+        created_by=by,
+    )
+    body = {
+        "sender_case_reference": case.reference,
+        "urgency": urgency,
+        "consent": {"given": True, "method": consent_method, "recorded_at": now.isoformat()},
+        "summary": referral.summary,
+        "summary_language": referral.summary_language,
+        "subject": subject,
+    }
+    envelope = _envelope(fc.MessageType.REFERRAL_OFFER, referral.exchange_id, body)
+    delivery.queue_message(partner=partner, envelope=envelope, referral=referral)
+    record_event(
+        action="share",
+        actor=by,
+        obj=case,
+        request=request,
+        reason=f"cross-border referral to {partner.name}; consent {consent_method}",
+        changes=[{"field": "shared fields", "old": None, "new": sorted(subject)}],
+    )
+    return referral
+
+
+# --- answering a referral (receiving side) ----------------------------------------------
+
+
+def next_statuses(referral: CrossBorderReferral) -> tuple[str, ...]:
+    if referral.direction != fc.Direction.INCOMING:
+        return ()
+    return fc.NEXT_STATUSES.get(referral.status, ())
+
+
+@transaction.atomic
+def update_status(
+    *,
+    referral: CrossBorderReferral,
+    status: str,
+    by,
+    reason: str = "",
+    outcome: str = "",
+    note: str = "",
+    request=None,
+) -> ReferralUpdate:
+    """Move an incoming referral on and tell the sender. Numbered so the sender applies
+    updates in order even if they arrive out of it."""
+    _require(by, Perm.EXCHANGE_RECEIVE)
+    referral = CrossBorderReferral.objects.select_for_update().get(pk=referral.pk)
+    errors: dict[str, list] = {}
+    if status not in next_statuses(referral):
+        errors["status"] = [
+            _("A referral that is “%(now)s” cannot become “%(new)s”.")
+            % {
+                "now": fc.ReferralStatus(referral.status).label,
+                "new": fc.ReferralStatus(status).label
+                if status in fc.ReferralStatus.values
+                else status,
+            }
+        ]
+    if status == fc.ReferralStatus.DECLINED and reason not in fc.DeclineReason.values:
+        errors["reason"] = [_("Say why the referral is declined.")]
+    if status == fc.ReferralStatus.CLOSED and outcome not in fc.ClosingOutcome.values:
+        errors["outcome"] = [_("Say how the referral ended.")]
+    if (
+        reason == fc.DeclineReason.OTHER or outcome == fc.ClosingOutcome.OTHER
+    ) and not note.strip():
+        errors["note"] = [_("Explain “other” in the note.")]
+    if errors:
+        raise ValidationError(errors)
+    update = ReferralUpdate.objects.create(
+        referral=referral,
+        seq=referral.status_seq + 1,
+        status=status,
+        reason=reason if status == fc.ReferralStatus.DECLINED else "",
+        outcome=outcome if status == fc.ReferralStatus.CLOSED else "",
+        note=note.strip(),
+        at=timezone.now(),
+        by_name=by.get_full_name() or by.get_username(),
+        partner_case_reference=referral.case.reference if referral.case_id else "",
+    )
+    old = referral.status
+    referral.status = status
+    referral.status_seq = update.seq
+    referral.save(update_fields=["status", "status_seq", "updated_at"])
+    body = {
+        "seq": update.seq,
+        "status": status,
+        "reason": update.reason,
+        "outcome": update.outcome,
+        "note": update.note,
+        "at": update.at.isoformat(),
+        "by": settings.PUENTE_HOTLINE_NAME,
+        "partner_case_reference": update.partner_case_reference,
+    }
+    envelope = _envelope(fc.MessageType.REFERRAL_STATUS, referral.exchange_id, body)
+    delivery.queue_message(partner=referral.partner, envelope=envelope, referral=referral)
+    record_event(
+        action="change",
+        actor=by,
+        obj=referral,
+        object_ref=str(referral.exchange_id)[:8],
+        request=request,
+        changes=[{"field": "status", "old": old, "new": status}],
+    )
+    return update
+
+
+@transaction.atomic
+def open_local_case(*, referral: CrossBorderReferral, by, request=None) -> Case:
+    """A local case from an incoming referral, filled from what was shared."""
+    from puente.cases import domain as cases
+    from puente.core import choices as c
+
+    _require(by, Perm.EXCHANGE_RECEIVE)
+    referral = CrossBorderReferral.objects.select_for_update().get(pk=referral.pk)
+    if referral.direction != fc.Direction.INCOMING:
+        raise ValidationError(_("Only a referral received from the partner opens a case here."))
+    if referral.case_id:
+        return referral.case
+    if referral.status == fc.ReferralStatus.DECLINED:
+        raise ValidationError(_("This referral was declined; it does not open a case."))
+    subject = referral.shared
+    forms = [
+        f for f in subject.get("vic_TypeOfExploitation", []) if f in c.TypeOfExploitation.values
+    ]
+    exploitation_type = {
+        frozenset({"SexualExploitation"}): c.ExploitationType.SEX,
+        frozenset({"ForcedLabour"}): c.ExploitationType.LABOUR,
+        frozenset({"SexualExploitation", "ForcedLabour"}): c.ExploitationType.SEX_AND_LABOUR,
+    }.get(
+        frozenset(forms) & {"SexualExploitation", "ForcedLabour"}, c.ExploitationType.NOT_SPECIFIED
+    )
+    case = cases.open_case(
+        by=by,
+        request=request,
+        title=_("Referral from %(partner)s") % {"partner": referral.partner.name},
+        summary=referral.summary,
+        exploitation_type=exploitation_type,
+        forms_of_exploitation=forms,
+        methods_of_control=[
+            m for m in subject.get("vic_MethodsOfControl", []) if m in c.MethodOfControl.values
+        ],
+        imminent_danger=referral.urgency == fc.Urgency.EMERGENCY,
+    )
+    person_fields = {
+        "role": "potential_victim",
+        "first_name": subject.get("prs_FirstName", ""),
+        "gender": subject.get("prs_Gender", ""),
+        "age_band": subject.get("prs_AgeBroad", ""),
+        "citizenship": subject.get("prs_Citizenship", []),
+        "primary_language": subject.get("prs_PrimaryLanguage", ""),
+    }
+    cases.add_person(case=case, by=by, request=request, **person_fields)
+    place = subject.get("ext_CurrentLocation")
+    if place and place.get("country"):
+        try:
+            cases.add_location(
+                case=case,
+                by=by,
+                request=request,
+                kind="current",
+                country=place["country"],
+                subdivision=place.get("subdivision", ""),
+                city=place.get("city", ""),
+            )
+        except ValidationError:
+            pass  # a place our gazetteer does not know stays in the referral's own record
+    if subject.get("prs_MobilePhone"):
+        cases.add_identifier(
+            case=case, by=by, request=request, kind="phone", value=subject["prs_MobilePhone"]
+        )
+    referral.case = case
+    referral.save(update_fields=["case", "updated_at"])
+    return case
+
+
+# --- receiving a message ---------------------------------------------------------------
+
+
+class ApplyError(Exception):
+    def __init__(self, code: str, detail: str, status: int = 422):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.status = status
+
+
+@dataclass
+class Receipt:
+    status: str  # "accepted" or "duplicate"
+    referral: CrossBorderReferral | None = None
+
+
+def apply_message(
+    *, envelope: schema.Envelope, document: dict, partner: PartnerHotline, key_id: str, digest: str
+) -> Receipt:
+    """Store and act on a verified, well-formed message exactly once. Call inside a
+    transaction: a failure stores nothing."""
+    existing = InboxMessage.objects.filter(message_id=envelope.message_id).first()
+    if existing is not None:
+        if existing.partner_id != partner.pk or existing.body_digest != digest:
+            raise ApplyError(
+                "message_id_conflict",
+                "This message id was already used for a different message.",
+                status=409,
+            )
+        return Receipt("duplicate")
+    try:
+        with transaction.atomic():
+            InboxMessage.objects.create(
+                message_id=envelope.message_id,
+                partner=partner,
+                message_type=envelope.message_type,
+                schema_version=envelope.schema_version,
+                body_digest=digest,
+                payload=document,
+                key_id=key_id,
+            )
+    except IntegrityError:
+        return Receipt("duplicate")  # the same message, stored by a concurrent delivery
+    if envelope.message_type == fc.MessageType.REFERRAL_OFFER:
+        referral = _receive_offer(envelope, partner)
+    else:
+        referral = _receive_status(envelope, partner)
+    record_event(
+        action="exchange_received",
+        actor_name=f"partner:{partner.name}",
+        obj=referral,
+        object_ref=str(referral.exchange_id)[:8],
+        reason=f"{envelope.message_type} {envelope.message_id} signed by {key_id}",
+        via="exchange",
+    )
+    return Receipt("accepted", referral)
+
+
+def _receive_offer(envelope: schema.Envelope, partner: PartnerHotline) -> CrossBorderReferral:
+    body = envelope.body
+    if CrossBorderReferral.objects.filter(
+        exchange_id=envelope.exchange_id, direction=fc.Direction.INCOMING
+    ).exists():
+        raise ApplyError(
+            "exchange_conflict", "A referral with this exchange id was already received.", 409
+        )
+    return CrossBorderReferral.objects.create(
+        exchange_id=envelope.exchange_id,
+        direction=fc.Direction.INCOMING,
+        partner=partner,
+        sender_reference=body["sender_case_reference"],
+        shared=body["subject"],
+        summary=body["summary"],
+        summary_language=body["summary_language"],
+        urgency=body["urgency"],
+        consent_method=body["consent"]["method"],
+        consent_recorded_at=body["consent"]["recorded_at"],
+    )
+
+
+def _receive_status(envelope: schema.Envelope, partner: PartnerHotline) -> CrossBorderReferral:
+    body = envelope.body
+    referral = (
+        CrossBorderReferral.objects.select_for_update()
+        .filter(exchange_id=envelope.exchange_id, direction=fc.Direction.OUTGOING, partner=partner)
+        .first()
+    )
+    if referral is None:
+        raise ApplyError(
+            "unknown_exchange", "No referral with this exchange id was sent to you from here."
+        )
+    _update, created = ReferralUpdate.objects.get_or_create(
+        referral=referral,
+        seq=body["seq"],
+        defaults={
+            "status": body["status"],
+            "reason": body["reason"],
+            "outcome": body["outcome"],
+            "note": body["note"],
+            "at": body["at"],
+            "by_name": body["by"],
+            "partner_case_reference": body["partner_case_reference"],
+        },
+    )
+    # Only a newer step moves the referral: an update that arrives late joins the
+    # history in its place without turning the clock back.
+    if created and body["seq"] > referral.status_seq:
+        referral.status = body["status"]
+        referral.status_seq = body["seq"]
+        referral.save(update_fields=["status", "status_seq", "updated_at"])
+    return referral

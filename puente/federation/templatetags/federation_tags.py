@@ -1,0 +1,43 @@
+from django import template
+
+from puente.federation import choices as fc
+from puente.federation import schema
+from puente.federation.models import CrossBorderReferral, PartnerHotline
+
+register = template.Library()
+
+
+@register.inclusion_tag("federation/_case_referrals.html", takes_context=True)
+def cross_border_referrals(context, case):
+    """The case page's cross-border part: referrals sent from this case with the
+    partner's updates and each message's delivery state, and (on a case opened from a
+    partner's referral) where it came from."""
+    user = context["request"].user
+    referrals = list(
+        CrossBorderReferral.objects.filter(case=case)
+        .select_related("partner")
+        .prefetch_related("updates", "messages")
+        .order_by("-created_at")
+    )
+    rows = [
+        {
+            "referral": r,
+            "subject": schema.labelled_subject(r.shared),
+            "updates": list(r.updates.all()),
+            "messages": list(r.messages.all()),
+        }
+        for r in referrals
+    ]
+    can_send = (
+        user.can("exchange.send")
+        and context.get("can_edit")
+        and PartnerHotline.objects.filter(active=True).exists()
+    )
+    return {
+        "case": case,
+        "rows": rows,
+        "can_send": can_send,
+        "can_receive": user.can("exchange.receive"),
+        "OUTGOING": fc.Direction.OUTGOING,
+        "request": context["request"],
+    }
