@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.test import Client
+
+from puente.federation import keys, partners
+from puente.federation.signing import sign_request
+
+
+@dataclass
+class Partner:
+    """The Mexican hotline as seen from here: registered with its public key; the test
+    holds its private key, so it can sign what Mexico would send."""
+
+    hotline: object
+    key_record: object
+    private_key: Ed25519PrivateKey
+
+
+def make_partner(name="Línea Nacional (MX)", country="MX", url="http://mx.example") -> Partner:
+    private = Ed25519PrivateKey.generate()
+    hotline = partners.register_partner(name=name, country=country, base_url=url)
+    record = partners.add_key(partner=hotline, public_key=keys.public_info(private).public_key)
+    return Partner(hotline, record, private)
+
+
+@pytest.fixture
+def partner(db) -> Partner:
+    return make_partner()
+
+
+@pytest.fixture
+def own_key(settings):
+    """This hotline's signing key, as PUENTE_SIGNING_KEY would provide it."""
+    pem = keys.generate_private_key_pem()
+    settings.PUENTE_SIGNING_KEY = pem.decode()
+    return keys.load_private_key(pem)
+
+
+def offer_document(*, message_id=None, exchange_id=None, **body_overrides) -> dict:
+    body = {
+        "sender_case_reference": "MX-2026-000007",
+        "urgency": "urgent",
+        "consent": {"given": True, "method": "verbal", "recorded_at": "2026-11-28T10:00:00+00:00"},
+        "summary": "Mujer de 24 años, necesita refugio en Houston.",
+        "summary_language": "es",
+        "subject": {
+            "prs_Gender": "Feminine",
+            "prs_AgeBroad": "24-26",
+            "prs_Citizenship": ["MX"],
+            "vic_TypeOfExploitation": ["ForcedLabour"],
+            "ext_ServicesNeeded": ["shelter_emergency_housing", "legal"],
+            "ext_CurrentLocation": {"country": "US", "subdivision": "US-TX", "city": "Houston"},
+        },
+    }
+    body.update(body_overrides)
+    return {
+        "schema": "puente-exchange",
+        "schema_version": 1,
+        "type": "referral.offer",
+        "message_id": str(message_id or uuid.uuid4()),
+        "exchange_id": str(exchange_id or uuid.uuid4()),
+        "sent_at": "2026-11-28T10:00:05+00:00",
+        "from": {"hotline": "Línea Nacional", "country": "MX"},
+        "body": body,
+    }
+
+
+def encode(document: dict) -> bytes:
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+def signed(body: bytes, private_key, *, message_id: str, now: datetime | None = None) -> dict:
+    """What a partner's request carries: the body and the signed headers."""
+    prepared = sign_request(
+        url="http://testserver/exchange/inbox/",
+        body=body,
+        message_id=message_id,
+        private_key=private_key,
+        now=now or datetime.now(UTC),
+    )
+    headers = {
+        k: v
+        for k, v in prepared.headers.items()
+        if k.lower() not in {"content-type", "content-length"}
+    }
+    return {"body": body, "headers": headers}
+
+
+def deliver(request: dict, client: Client | None = None):
+    return (client or Client()).post(
+        "/exchange/inbox/",
+        data=request["body"],
+        content_type="application/json",
+        headers=request["headers"],
+    )
