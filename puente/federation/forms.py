@@ -94,6 +94,12 @@ class StatusForm(forms.Form):
 
 
 class PartnerForm(forms.ModelForm):
+    base_url = forms.URLField(
+        label=_("base URL"),
+        assume_scheme="https",
+        help_text=_("Where the partner's Puente answers, e.g. https://puente.example.mx"),
+    )
+
     class Meta:
         model = PartnerHotline
         fields = ["name", "country", "base_url", "active"]

@@ -126,17 +126,17 @@ def incoming(request):
     return render(request, "federation/incoming.html", {"page": page, "show": show})
 
 
-def _incoming(referral_id: int) -> CrossBorderReferral:
+def _incoming(cross_border_id: int) -> CrossBorderReferral:
     return get_object_or_404(
         CrossBorderReferral.objects.select_related("partner", "case"),
-        pk=referral_id,
+        pk=cross_border_id,
         direction=fc.Direction.INCOMING,
     )
 
 
 @require_perm(Perm.EXCHANGE_RECEIVE)
-def referral_detail(request, referral_id: int, form=None):
-    referral = _incoming(referral_id)
+def referral_detail(request, cross_border_id: int, form=None):
+    referral = _incoming(cross_border_id)
     if form is None:
         record_event(
             action="view",
@@ -164,8 +164,8 @@ def referral_detail(request, referral_id: int, form=None):
 
 @require_perm(Perm.EXCHANGE_RECEIVE)
 @require_POST
-def referral_status(request, referral_id: int):
-    referral = _incoming(referral_id)
+def referral_status(request, cross_border_id: int):
+    referral = _incoming(cross_border_id)
     form = forms.StatusForm(request.POST, statuses=domain.next_statuses(referral))
     if form.is_valid():
         try:
@@ -176,19 +176,19 @@ def referral_status(request, referral_id: int):
             apply_domain_errors(form, exc)
         else:
             messages.success(request, _("Saved. The partner hotline will see the new status."))
-            return redirect("federation:referral", referral_id=referral.pk)
-    return referral_detail(request, referral_id, form=form)
+            return redirect("federation:referral", cross_border_id=referral.pk)
+    return referral_detail(request, cross_border_id, form=form)
 
 
 @require_perm(Perm.EXCHANGE_RECEIVE)
 @require_POST
-def referral_open_case(request, referral_id: int):
-    referral = _incoming(referral_id)
+def referral_open_case(request, cross_border_id: int):
+    referral = _incoming(cross_border_id)
     try:
         case = domain.open_local_case(referral=referral, by=request.user, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("federation:referral", referral_id=referral.pk)
+        return redirect("federation:referral", cross_border_id=referral.pk)
     messages.success(request, _("Case %(ref)s opened from the referral.") % {"ref": case.reference})
     return redirect("cases:detail", reference=case.reference)
 
