@@ -165,6 +165,12 @@ def run_pair(*, us_port: int, mx_port: int, data_dir: Path) -> None:
     """`puente demo --pair`: both hotlines, paired, until Ctrl+C."""
     us = Side("US", us_port, data_dir)
     mx = Side("MX", mx_port, data_dir)
+
+    def _stop(signum, frame):
+        raise KeyboardInterrupt
+
+    # A service manager stops us with SIGTERM: the children must go with us.
+    signal.signal(signal.SIGTERM, _stop)
     print("Preparing both hotlines (first time: about a minute) …", flush=True)
     for side in (us, mx):
         prepare(side)
