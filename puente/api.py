@@ -9,6 +9,7 @@ from puente.accounts.api_auth import api_auth
 from puente.cases.api import router as cases_router
 from puente.directory.api import router as directory_router
 from puente.intake.api import router as intake_router
+from puente.referrals.api import router as referrals_router
 from puente.search.api import router as search_router
 
 api = NinjaAPI(
@@ -39,5 +40,6 @@ def domain_validation_error(request, exc: ValidationError):
 
 api.add_router("/", intake_router)
 api.add_router("/cases", cases_router)
+api.add_router("/cases", referrals_router)
 api.add_router("/search", search_router)
 api.add_router("/directory", directory_router)

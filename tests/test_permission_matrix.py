@@ -32,6 +32,8 @@ PAGES_WITHOUT_A_PERMISSION = {
     "accounts:recovery_codes",
     "set_language",
     "javascript-catalog",
+    # Partner hotlines' door: signed (RFC 9421), not signed-in; tests/federation covers it.
+    "federation:inbox",
 }
 
 
@@ -66,18 +68,67 @@ def test_every_page_declares_its_permission():
     assert undeclared == []
 
 
+def _partner_world() -> dict:
+    """A registered partner with a key, a referral it sent, and a failed message to it."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from django.utils import timezone
+
+    from puente.federation import keys
+    from puente.federation.models import (
+        CrossBorderReferral,
+        OutboxMessage,
+        PartnerHotline,
+        PartnerKey,
+    )
+
+    partner = PartnerHotline.objects.create(
+        name="Línea Nacional", country="MX", base_url="https://mx.example"
+    )
+    public = Ed25519PrivateKey.generate().public_key()
+    key = PartnerKey.objects.create(
+        partner=partner,
+        key_id=keys.key_id_for(public),
+        public_key=base64.b64encode(keys.raw_public_bytes(public)).decode(),
+    )
+    referral = CrossBorderReferral.objects.create(
+        direction="incoming",
+        partner=partner,
+        summary="Necesita refugio.",
+        consent_method="verbal",
+        consent_recorded_at=timezone.now(),
+    )
+    message = OutboxMessage.objects.create(
+        partner=partner,
+        message_type="referral.status",
+        body="{}",
+        state="failed",
+        next_attempt_at=timezone.now(),
+    )
+    return {
+        "partner_id": partner.pk,
+        "key_id": key.pk,
+        "cross_border_id": referral.pk,
+        "message_id": message.pk,
+    }
+
+
 @pytest.fixture
 def world(db):
     owner = make_user(Role.ADVOCATE)
     case = make_case(created_by=owner, title="Warehouse workers")
     from puente.cases import domain as cases
+    from puente.referrals import domain as referrals
 
     person = cases.add_person(case=case, by=owner, role="potential_victim", first_name="Rosa")
     task = cases.add_task(case=case, by=owner, title="Call back")
     contact = make_contact(taken_by=owner, case=case)
     draft = IntakeDraft.objects.create(owner=owner, data={})
     protocol = Protocol.objects.first()
+    partner = _partner_world()
     return {
+        **partner,
         "contact_id": contact.pk,
         "reference": case.reference,
         "person_id": person.pk,
@@ -87,6 +138,22 @@ def world(db):
         "key": draft.key,
         "provider_id": Provider.objects.create(name="Casa Refugio", country="MX").pk,
         "token": "no-such-import",
+        "referral_id": referrals.record_referral(
+            case=case,
+            by=owner,
+            service="legal",
+            provider_name="Casa Refugio",
+            consent_given=True,
+            consent_method="verbal",
+        ).pk,
+        "report_id": referrals.record_authority_report(
+            case=case,
+            by=owner,
+            agency_name="Policía",
+            agency_type="local_police",
+            method="phone",
+            consent_given=True,
+        ).pk,
     }
 
 
@@ -137,6 +204,7 @@ API_ROUTES = [
     ),
     ("get", "/api/v1/search?q=warehouse", None, Perm.SEARCH),
     ("get", "/api/v1/directory/providers?need=legal", None, Perm.DIRECTORY_VIEW),
+    ("get", "/api/v1/cases/{reference}/referrals", None, Perm.CASE_VIEW),
 ]
 
 

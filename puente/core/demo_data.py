@@ -1145,11 +1145,13 @@ def seed_demo_data(*, country: str | None = None) -> DemoSummary:
     if is_seeded():
         return summary(country=country, created=False)
     from puente.directory.demo import seed_demo_directory
+    from puente.referrals.demo import seed_demo_referrals
     from puente.search.indexing import rebuild_index
 
     with transaction.atomic():
         _Seeder(country=country).run()
         seed_demo_directory(country=country, by=User.objects.get(username="administrator"))
+        seed_demo_referrals(country=country, by=User.objects.get(username="advocate"))
     # Contacts are bulk-created (no per-row hooks), so the index is rebuilt once at the end.
     rebuild_index()
     return summary(country=country, created=True)

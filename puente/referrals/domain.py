@@ -1,0 +1,550 @@
+"""Referral and report rules: recording a referral from a case to a provider and
+following it to an outcome (the status workflow), and recording a report to law
+enforcement or child welfare (never without consent unless the law required it).
+
+The HTML views, the API and the demo seeder all come through here. Recording needs
+REFERRAL_RECORD and the right to edit the case (which includes opening it: a restricted
+case's referrals are as private as the case). Every write is audited with the fields it
+set or changed, and a change names the version it was read at, as for cases.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from puente.accounts.roles import Perm
+from puente.audit.domain import field_changes, record_event
+from puente.cases.access import can_edit_case
+from puente.cases.domain import last_change
+from puente.cases.models import Case, Person
+from puente.core import choices as c
+from puente.directory import choices as dc
+from puente.directory.models import Provider
+from puente.referrals import choices as rc
+from puente.referrals.models import AuthorityReport, Referral
+
+S = rc.ReferralStatus
+
+# The status workflow, in one table: from each status, where a referral may go next.
+# A closed referral stays closed: a new need, or another try after closing, is a new
+# referral, so each record tells one story from suggestion to outcome.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    S.SUGGESTED: (S.MADE, S.CLOSED),
+    S.MADE: (S.ACCEPTED, S.DECLINED, S.UNREACHABLE, S.CLOSED),
+    S.ACCEPTED: (S.CONNECTED, S.UNREACHABLE, S.CLOSED),
+    S.DECLINED: (S.CLOSED,),
+    S.UNREACHABLE: (S.MADE, S.ACCEPTED, S.CLOSED),
+    S.CONNECTED: (S.CLOSED,),
+    S.CLOSED: (),
+}
+# A referral starts either as a suggestion (the person was given the provider's details
+# to contact themself) or as made (the hotline contacted the provider for them).
+INITIAL_STATUSES: tuple[str, ...] = (S.SUGGESTED, S.MADE)
+# Statuses in which the hotline has passed the person's situation to the provider: these
+# need the person's consent, or an emergency that could not wait for it. A suggestion
+# shares nothing; a closed referral keeps whatever was true while it was open.
+SHARING_STATUSES = frozenset({S.MADE, S.ACCEPTED, S.DECLINED, S.CONNECTED, S.UNREACHABLE})
+# The directory listings a report can go to.
+AGENCY_KINDS = frozenset({dc.ProviderKind.LAW_ENFORCEMENT, dc.ProviderKind.CHILD_WELFARE})
+
+REFERRAL_FIELDS = (
+    "person",
+    "provider",
+    "provider_name",
+    "service",
+    "consent_given",
+    "consent_method",
+    "status",
+    "outcome",
+    "outcome_on",
+    "outcome_note",
+    "referred_on",
+    "notes",
+)
+# What update_referral may change. The provider, person and service are what the
+# referral *is*: another provider is another referral.
+REFERRAL_EDITABLE = frozenset(
+    {"status", "consent_given", "consent_method", "outcome", "outcome_on", "outcome_note", "notes"}
+)
+REPORT_FIELDS = (
+    "agency",
+    "agency_name",
+    "agency_type",
+    "reported_on",
+    "method",
+    "consent_given",
+    "mandatory_duty",
+    "duty_note",
+    "reference_number",
+    "outcome",
+    "outcome_note",
+)
+REPORT_EDITABLE = frozenset(REPORT_FIELDS) - {"agency", "agency_name"}
+# Typed text and optional codes: trimmed, and None stored as "".
+_STRIPPED = (
+    "provider_name",
+    "consent_method",
+    "outcome",
+    "outcome_note",
+    "notes",
+    "agency_name",
+    "mandatory_duty",
+    "duty_note",
+    "reference_number",
+)
+
+# The report rule, said once: the domain raises it and the form shows it, in English or
+# Spanish.
+REPORT_NEEDS_CONSENT_OR_DUTY = _(
+    "Without the person's consent, a report can only be made under a legal duty. "
+    "Choose the duty that required it (a minor in commercial sex or child abuse, "
+    "imminent danger to life, a court order, or another duty explained in the note). "
+    "If there was no such duty, record the person's consent before reporting."
+)
+REFERRAL_NEEDS_CONSENT = _(
+    "Contacting a provider for the person shares their situation, so it needs their "
+    "consent: tick “Consent given” and say how they gave it. If it could not wait, choose "
+    "“Not required: emergency”. Without consent, only suggest the provider to the person."
+)
+
+
+class StaleRecordError(ValidationError):
+    """Someone saved the referral or report after the caller read it. Nothing was
+    written: the caller must look at the current values and decide again."""
+
+    def __init__(self, *, record, changed_by: str, changed_at: datetime | None):
+        self.record = record
+        self.current_version = record.version
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        when = date_format(timezone.localtime(changed_at), "DATETIME_FORMAT") if changed_at else "?"
+        # Whole sentences per record: Spanish needs the noun's gender.
+        if isinstance(record, Referral):
+            message = _(
+                "This referral was changed by %(name)s at %(when)s, after you opened it. "
+                "Your changes were not saved: compare them with the current values and save again."
+            )
+        else:
+            message = _(
+                "This report was changed by %(name)s at %(when)s, after you opened it. "
+                "Your changes were not saved: compare them with the current values and save again."
+            )
+        super().__init__(message, code="stale", params={"name": changed_by, "when": when})
+
+
+def can_record_referrals(user, case: Case) -> bool:
+    """May `user` record or change referrals and reports on `case`?"""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.can(Perm.REFERRAL_RECORD)
+        and can_edit_case(user, case)
+    )
+
+
+def _require_record(user, case: Case) -> None:
+    if not can_record_referrals(user, case):
+        raise PermissionDenied("needs referral.record on a case one may edit")
+
+
+def _touch(case_id: int) -> None:
+    # A referral or report is work on the case: it moves up the queues, without counting
+    # as an edit of the case record (no version bump).
+    Case.objects.filter(pk=case_id).update(updated_at=timezone.now())
+
+
+def _merge(errors: dict[str, list[str]], exc: ValidationError) -> None:
+    for field, messages in exc.message_dict.items():
+        errors.setdefault(field, []).extend(messages)
+
+
+def _strip(values: dict[str, Any]) -> dict[str, Any]:
+    out = dict(values)
+    for name in _STRIPPED:
+        if name in out:
+            out[name] = str(out[name] or "").strip()
+    return out
+
+
+def _check_dates(errors: dict[str, list[str]], *, field: str, value, today: date) -> None:
+    if value is not None and value > today:
+        errors.setdefault(field, []).append(str(_("This date is in the future.")))
+
+
+# --- the referral workflow ---------------------------------------------------------------
+
+
+def allowed_referral_transitions(*, status: str) -> list[str]:
+    """Where a referral in `status` may go next, in workflow order."""
+    return list(TRANSITIONS.get(status, ()))
+
+
+def check_referral_transition(*, old: str, new: str) -> None:
+    if old == new:
+        return
+    if new not in TRANSITIONS.get(old, ()):
+        raise ValidationError(
+            {
+                "status": _("A referral cannot go from “%(old)s” to “%(new)s”.")
+                % {"old": c.label_for(S, old), "new": c.label_for(S, new)}
+            },
+            code="transition",
+        )
+
+
+def check_referral(*, referral: Referral, today: date) -> None:
+    """Everything a valid referral is, all problems named at once."""
+    errors: dict[str, list[str]] = {}
+
+    def err(field: str, message) -> None:
+        errors.setdefault(field, []).append(str(message))
+
+    if not referral.provider_name:
+        err(
+            "provider_name", _("Choose a provider from the directory or write the provider's name.")
+        )
+    if referral.consent_given:
+        if referral.consent_method not in rc.CONSENT_METHODS_GIVEN:
+            err("consent_method", _("Say how the person gave consent."))
+    elif referral.consent_method in rc.CONSENT_METHODS_GIVEN:
+        err(
+            "consent_method",
+            _("“%(method)s” means the person consented: tick “Consent given”.")
+            % {"method": c.label_for(rc.ConsentMethod, referral.consent_method)},
+        )
+    if (
+        referral.status in SHARING_STATUSES
+        and not referral.consent_given
+        and referral.consent_method != rc.ConsentMethod.EMERGENCY
+    ):
+        err("consent_given", REFERRAL_NEEDS_CONSENT)
+    if referral.status == S.CLOSED and not referral.outcome:
+        err("outcome", _("Give the outcome before closing the referral."))
+    _check_dates(errors, field="referred_on", value=referral.referred_on, today=today)
+    _check_dates(errors, field="outcome_on", value=referral.outcome_on, today=today)
+    if referral.outcome_on and referral.referred_on and referral.outcome_on < referral.referred_on:
+        err("outcome_on", _("The outcome cannot come before the referral."))
+    if referral.person_id and referral.person.case_id != referral.case_id:
+        err("person", _("That person is not in this case."))
+    try:
+        # Codes and lengths; the constraints are the rules above, said better.
+        referral.full_clean(
+            exclude=["case", "person", "provider", "created_by"], validate_constraints=False
+        )
+    except ValidationError as exc:
+        _merge(errors, exc)
+    if errors:
+        raise ValidationError(errors)
+
+
+def referral_values(*, referral: Referral) -> dict[str, Any]:
+    values = {name: getattr(referral, name) for name in REFERRAL_FIELDS}
+    values["person"] = referral.person_id
+    values["provider"] = referral.provider_id
+    return values
+
+
+def record_referral(
+    *,
+    case: Case,
+    by,
+    service: str,
+    provider: Provider | None = None,
+    provider_name: str = "",
+    person: Person | None = None,
+    consent_given: bool = False,
+    consent_method: str = "",
+    status: str = S.MADE,
+    referred_on: date | None = None,
+    notes: str = "",
+    request=None,
+) -> Referral:
+    """Record that a person on `case` was referred to a provider: one from the directory
+    (`provider`; its name is kept as it is today) or one named in `provider_name`."""
+    _require_record(by, case)
+    today = timezone.localdate()
+    values = _strip(
+        {
+            "provider_name": provider.name if provider is not None else provider_name,
+            "consent_method": consent_method,
+            "notes": notes,
+        }
+    )
+    referral = Referral(
+        case=case,
+        person=person,
+        provider=provider,
+        service=service or "",
+        consent_given=bool(consent_given),
+        status=status or S.MADE,
+        referred_on=referred_on or today,
+        created_by=by,
+        **values,
+    )
+    errors: dict[str, list[str]] = {}
+    if referral.status not in INITIAL_STATUSES:
+        errors["status"] = [
+            str(
+                _(
+                    "A new referral is either suggested to the person or made to the "
+                    "provider. Record what happened next by changing its status."
+                )
+            )
+        ]
+    if provider is not None and not provider.active:
+        errors["provider"] = [
+            str(_("This listing is inactive: find a current one in the directory."))
+        ]
+    try:
+        check_referral(referral=referral, today=today)
+    except ValidationError as exc:
+        _merge(errors, exc)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        referral.save()
+        record_event(
+            action="create",
+            actor=by,
+            obj=referral,
+            object_ref=case.reference,
+            request=request,
+            changes=field_changes({}, referral_values(referral=referral)),
+        )
+        _touch(case.pk)
+    return referral
+
+
+def update_referral(
+    *, referral_id: int, expected_version: int, changes: dict[str, Any], by, request=None
+) -> Referral:
+    """Move a referral along its workflow, record consent or its outcome. The caller read
+    it at `expected_version`; if anyone saved it since, nothing is written and
+    StaleRecordError names who and when."""
+    unknown = set(changes) - REFERRAL_EDITABLE
+    if unknown:
+        raise ValidationError(
+            {name: [_("This field cannot be changed here.")] for name in sorted(unknown)}
+        )
+    with transaction.atomic():
+        referral = Referral.objects.select_related("case", "person").get(pk=referral_id)
+        _require_record(by, referral.case)
+        if referral.version != expected_version:
+            who = last_change(obj=referral)
+            raise StaleRecordError(record=referral, changed_by=who.by, changed_at=who.at)
+        before = referral_values(referral=referral)
+        candidate = copy.copy(referral)
+        for name, value in _strip(changes).items():
+            setattr(candidate, name, value)
+        candidate.consent_given = bool(candidate.consent_given)
+        today = timezone.localdate()
+        if candidate.outcome and candidate.outcome_on is None:
+            candidate.outcome_on = today
+        errors: dict[str, list[str]] = {}
+        try:
+            check_referral_transition(old=referral.status, new=candidate.status)
+        except ValidationError as exc:
+            _merge(errors, exc)
+        try:
+            check_referral(referral=candidate, today=today)
+        except ValidationError as exc:
+            _merge(errors, exc)
+        if errors:
+            raise ValidationError(errors)
+
+        diff = field_changes(before, referral_values(referral=candidate))
+        if not diff:
+            return referral
+        updated = Referral.objects.filter(pk=referral_id, version=expected_version).update(
+            **{d["field"]: getattr(candidate, d["field"]) for d in diff},
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+        if updated == 0:
+            # Another save won the race between our read and our write.
+            fresh = Referral.objects.get(pk=referral_id)
+            who = last_change(obj=fresh)
+            raise StaleRecordError(record=fresh, changed_by=who.by, changed_at=who.at)
+        referral.refresh_from_db()
+        record_event(
+            action="change",
+            actor=by,
+            obj=referral,
+            object_ref=referral.case.reference,
+            request=request,
+            changes=diff,
+        )
+        _touch(referral.case_id)
+    return referral
+
+
+# --- reports to authorities --------------------------------------------------------------
+
+
+def check_report_consent(*, consent_given: bool, mandatory_duty: str, duty_note: str) -> None:
+    """A report about a person goes to the authorities with their consent, or without it
+    only under a legal duty that the record names (and explains, when it is "other")."""
+    errors: dict[str, list[str]] = {}
+    if not consent_given and not mandatory_duty:
+        errors["mandatory_duty"] = [str(REPORT_NEEDS_CONSENT_OR_DUTY)]
+    if mandatory_duty == rc.MandatoryDuty.OTHER and not (duty_note or "").strip():
+        errors["duty_note"] = [str(_("Explain the legal duty that required the report."))]
+    if errors:
+        raise ValidationError(errors, code="consent")
+
+
+def _check_report(*, report: AuthorityReport, today: date) -> None:
+    errors: dict[str, list[str]] = {}
+    if not report.agency_name:
+        errors["agency_name"] = [
+            str(_("Choose an agency from the directory or write the agency's name."))
+        ]
+    try:
+        check_report_consent(
+            consent_given=report.consent_given,
+            mandatory_duty=report.mandatory_duty,
+            duty_note=report.duty_note,
+        )
+    except ValidationError as exc:
+        _merge(errors, exc)
+    _check_dates(errors, field="reported_on", value=report.reported_on, today=today)
+    try:
+        report.full_clean(exclude=["case", "agency", "created_by"], validate_constraints=False)
+    except ValidationError as exc:
+        _merge(errors, exc)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _report_values(report: AuthorityReport) -> dict[str, Any]:
+    values = {name: getattr(report, name) for name in REPORT_FIELDS}
+    values["agency"] = report.agency_id
+    return values
+
+
+def record_authority_report(
+    *,
+    case: Case,
+    by,
+    agency_type: str,
+    method: str,
+    agency: Provider | None = None,
+    agency_name: str = "",
+    reported_on: date | None = None,
+    consent_given: bool = False,
+    mandatory_duty: str = "",
+    duty_note: str = "",
+    reference_number: str = "",
+    outcome: str = rc.ReportOutcome.PENDING,
+    outcome_note: str = "",
+    request=None,
+    via: str = "",
+) -> AuthorityReport:
+    """Record that the hotline reported `case` to law enforcement or child welfare: an
+    agency in the directory (`agency`) or one named in `agency_name`."""
+    _require_record(by, case)
+    errors: dict[str, list[str]] = {}
+    if agency is not None and agency.kind not in AGENCY_KINDS:
+        errors["agency"] = [
+            str(
+                _("“%(name)s” is not listed as law enforcement or child welfare.")
+                % {"name": agency.name}
+            )
+        ]
+    values = _strip(
+        {
+            "agency_name": agency.name if agency is not None else agency_name,
+            "mandatory_duty": mandatory_duty,
+            "duty_note": duty_note,
+            "reference_number": reference_number,
+            "outcome": outcome or rc.ReportOutcome.PENDING,
+            "outcome_note": outcome_note,
+        }
+    )
+    report = AuthorityReport(
+        case=case,
+        agency=agency,
+        agency_type=agency_type or "",
+        method=method or "",
+        reported_on=reported_on or timezone.localdate(),
+        consent_given=bool(consent_given),
+        created_by=by,
+        **values,
+    )
+    try:
+        _check_report(report=report, today=timezone.localdate())
+    except ValidationError as exc:
+        _merge(errors, exc)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        report.save()
+        record_event(
+            action="create",
+            actor=by,
+            obj=report,
+            object_ref=case.reference,
+            request=request,
+            via=via,
+            changes=field_changes({}, _report_values(report)),
+        )
+        _touch(case.pk)
+    return report
+
+
+def update_authority_report(
+    *, report_id: int, expected_version: int, changes: dict[str, Any], by, request=None
+) -> AuthorityReport:
+    """Record the agency's reference number or the outcome of a report, or correct it.
+    A stale `expected_version` writes nothing and raises StaleRecordError."""
+    unknown = set(changes) - REPORT_EDITABLE
+    if unknown:
+        raise ValidationError(
+            {name: [_("This field cannot be changed here.")] for name in sorted(unknown)}
+        )
+    with transaction.atomic():
+        report = AuthorityReport.objects.select_related("case").get(pk=report_id)
+        _require_record(by, report.case)
+        if report.version != expected_version:
+            who = last_change(obj=report)
+            raise StaleRecordError(record=report, changed_by=who.by, changed_at=who.at)
+        before = _report_values(report)
+        candidate = copy.copy(report)
+        for name, value in _strip(changes).items():
+            setattr(candidate, name, value)
+        candidate.consent_given = bool(candidate.consent_given)
+        if not candidate.outcome:
+            candidate.outcome = rc.ReportOutcome.PENDING
+        _check_report(report=candidate, today=timezone.localdate())
+
+        diff = field_changes(before, _report_values(candidate))
+        if not diff:
+            return report
+        updated = AuthorityReport.objects.filter(pk=report_id, version=expected_version).update(
+            **{d["field"]: getattr(candidate, d["field"]) for d in diff},
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+        if updated == 0:
+            fresh = AuthorityReport.objects.get(pk=report_id)
+            who = last_change(obj=fresh)
+            raise StaleRecordError(record=fresh, changed_by=who.by, changed_at=who.at)
+        report.refresh_from_db()
+        record_event(
+            action="change",
+            actor=by,
+            obj=report,
+            object_ref=report.case.reference,
+            request=request,
+            changes=diff,
+        )
+        _touch(report.case_id)
+    return report

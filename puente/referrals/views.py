@@ -1,0 +1,286 @@
+"""Referral and report pages. Thin: parse the form, call `puente.referrals.domain`, show
+the result.
+
+Every page needs REFERRAL_RECORD (`require_perm`), then the right to open and edit the
+case the record belongs to (a restricted case's referrals are as private as the case),
+and leaves a line in the audit trail. Reading a case's referrals is part of the case
+page (`referrals_tags.case_referrals`) and of the API.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from puente.accounts.permissions import require_perm
+from puente.accounts.roles import Perm
+from puente.audit.domain import record_event
+from puente.cases.access import can_open_case
+from puente.cases.models import Case
+from puente.cases.queries import case_by_reference
+from puente.core.forms import apply_domain_errors
+from puente.directory import choices as dc
+from puente.directory.models import Provider
+from puente.referrals import domain, forms, queries
+from puente.referrals.models import AuthorityReport, Referral
+
+
+def _deny(request, case: Case, why: str):
+    record_event(action="access_denied", actor=request.user, obj=case, reason=why, request=request)
+    raise PermissionDenied
+
+
+def _check_case(request, case: Case) -> None:
+    if not can_open_case(request.user, case):
+        _deny(request, case, "restricted case: not named")
+    if not domain.can_record_referrals(request.user, case):
+        _deny(request, case, "needs case.edit")
+
+
+def _case_from_query(request) -> Case:
+    """Referrals and reports are made from a case: ?case=US-2026-000123."""
+    reference = (request.GET.get("case") or "").strip()
+    case = case_by_reference(reference=reference) if reference else None
+    if case is None:
+        raise Http404
+    _check_case(request, case)
+    return case
+
+
+def _case_url(case: Case, anchor: str = "referrals") -> str:
+    return reverse("cases:detail", args=[case.reference]) + f"#{anchor}"
+
+
+def _listing(pk: str | None, queryset=None) -> Provider | None:
+    """The directory listing a link named (?provider= / ?agency=), or None."""
+    if not (pk or "").isdigit():
+        return None
+    return (queryset if queryset is not None else Provider.objects.all()).filter(pk=pk).first()
+
+
+def _current_values(record, names: list[str]) -> list[tuple[str, str]]:
+    """(label, stored value as text), shown beside a form refused for being stale."""
+    rows = []
+    for name in names:
+        field = record._meta.get_field(name)
+        value = getattr(record, name)
+        if field.choices:
+            text = getattr(record, f"get_{name}_display")()
+        elif isinstance(value, bool):
+            text = _("Yes") if value else _("No")
+        elif value is None:
+            text = ""
+        elif hasattr(value, "isoformat"):
+            text = date_format(value, "SHORT_DATE_FORMAT")
+        else:
+            text = str(value)
+        rows.append((capfirst(field.verbose_name), text))
+    return rows
+
+
+# --- referrals ---------------------------------------------------------------------------
+
+
+@require_perm(Perm.REFERRAL_RECORD)
+def referral_new(request):
+    case = _case_from_query(request)
+    source = request.POST if request.method == "POST" else request.GET
+    provider = _listing(source.get("provider"))
+    initial = {"provider": provider.pk if provider else None}
+    service = request.GET.get("service") or ""
+    if service in dc.Service.values:
+        initial["service"] = service
+    elif provider and provider.services:
+        initial["service"] = provider.services[0]
+    form = forms.ReferralForm(request.POST or None, case=case, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                referral = domain.record_referral(
+                    case=case, by=request.user, request=request, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_domain_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Referral to %(provider)s recorded.") % {"provider": referral.provider_name},
+                )
+                return redirect(_case_url(case))
+    else:
+        record_event(action="view", actor=request.user, obj=case, request=request)
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {
+            "case": case,
+            "form": form,
+            "provider": provider,
+            "can_search_directory": request.user.can(Perm.DIRECTORY_VIEW),
+        },
+    )
+
+
+def _referral_initial(referral: Referral) -> dict:
+    initial = {name: getattr(referral, name) for name in forms.ReferralEditForm.FIELDS}
+    initial["version"] = referral.version
+    return initial
+
+
+@require_perm(Perm.REFERRAL_RECORD)
+def referral_edit(request, referral_id: int):
+    referral = queries.referral_by_id(referral_id=referral_id)
+    if referral is None:
+        raise Http404
+    case = referral.case
+    _check_case(request, case)
+    stale = None
+    if request.method == "POST":
+        form = forms.ReferralEditForm(request.POST, status=referral.status)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                domain.update_referral(
+                    referral_id=referral.pk,
+                    expected_version=data["version"],
+                    changes={name: data[name] for name in forms.ReferralEditForm.FIELDS},
+                    by=request.user,
+                    request=request,
+                )
+            except domain.StaleRecordError as exc:
+                stale = exc
+                # Keep what was typed; saving again is a choice made with the current
+                # values in view, so the form now carries the current version.
+                posted = request.POST.copy()
+                posted["version"] = str(exc.current_version)
+                referral = queries.referral_by_id(referral_id=referral.pk)
+                form = forms.ReferralEditForm(posted, status=referral.status)
+            except ValidationError as exc:
+                apply_domain_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Referral to %(provider)s saved.") % {"provider": referral.provider_name},
+                )
+                return redirect(_case_url(case))
+    else:
+        form = forms.ReferralEditForm(initial=_referral_initial(referral), status=referral.status)
+        record_event(
+            action="view",
+            actor=request.user,
+            obj=referral,
+            object_ref=case.reference,
+            request=request,
+        )
+    return render(
+        request,
+        "referrals/referral_edit.html",
+        {
+            "case": case,
+            "referral": referral,
+            "form": form,
+            "stale": stale,
+            "current": _current_values(referral, forms.ReferralEditForm.FIELDS) if stale else [],
+        },
+        status=409 if stale else 200,
+    )
+
+
+# --- reports to authorities --------------------------------------------------------------
+
+
+@require_perm(Perm.REFERRAL_RECORD)
+def report_new(request):
+    case = _case_from_query(request)
+    agency = _listing(request.GET.get("agency"), queries.agencies())
+    initial = {}
+    if agency is not None:
+        initial["agency"] = agency.pk
+        if agency.kind == dc.ProviderKind.CHILD_WELFARE:
+            initial["agency_type"] = "child_welfare"
+    form = forms.ReportForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                report = domain.record_authority_report(
+                    case=case, by=request.user, request=request, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_domain_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Report to %(agency)s recorded.") % {"agency": report.agency_name},
+                )
+                return redirect(_case_url(case, "reports"))
+    else:
+        record_event(action="view", actor=request.user, obj=case, request=request)
+    return render(request, "referrals/report_form.html", {"case": case, "form": form})
+
+
+def _report_initial(report: AuthorityReport) -> dict:
+    initial = {name: getattr(report, name) for name in forms.ReportEditForm.FIELDS}
+    initial["version"] = report.version
+    return initial
+
+
+@require_perm(Perm.REFERRAL_RECORD)
+def report_edit(request, report_id: int):
+    report = queries.report_by_id(report_id=report_id)
+    if report is None:
+        raise Http404
+    case = report.case
+    _check_case(request, case)
+    stale = None
+    if request.method == "POST":
+        form = forms.ReportEditForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                domain.update_authority_report(
+                    report_id=report.pk,
+                    expected_version=data["version"],
+                    changes={name: data[name] for name in forms.ReportEditForm.FIELDS},
+                    by=request.user,
+                    request=request,
+                )
+            except domain.StaleRecordError as exc:
+                stale = exc
+                posted = request.POST.copy()
+                posted["version"] = str(exc.current_version)
+                report = queries.report_by_id(report_id=report.pk)
+                form = forms.ReportEditForm(posted)
+            except ValidationError as exc:
+                apply_domain_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("Report to %(agency)s saved.") % {"agency": report.agency_name}
+                )
+                return redirect(_case_url(case, "reports"))
+    else:
+        form = forms.ReportEditForm(initial=_report_initial(report))
+        record_event(
+            action="view",
+            actor=request.user,
+            obj=report,
+            object_ref=case.reference,
+            request=request,
+        )
+    return render(
+        request,
+        "referrals/report_edit.html",
+        {
+            "case": case,
+            "report": report,
+            "form": form,
+            "stale": stale,
+            "current": _current_values(report, forms.ReportEditForm.FIELDS) if stale else [],
+        },
+        status=409 if stale else 200,
+    )
