@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from puente.cases import domain, queries
 from puente.core import choices as c
+from puente.core.forms import FastSelects
 from puente.core.geography import country_choices, subdivision_choices
 
 
@@ -34,7 +35,7 @@ def _multi(label, choices) -> forms.MultipleChoiceField:
     )
 
 
-class CaseForm(forms.Form):
+class CaseForm(FastSelects, forms.Form):
     title = forms.CharField(label=_("Short title"), max_length=200, required=False)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea, required=False)
     exploitation_type = forms.ChoiceField(
@@ -77,7 +78,7 @@ class CaseEditForm(CaseForm):
     FIELDS = [*CaseForm.FIELDS, "owner"]
 
 
-class StatusForm(forms.Form):
+class StatusForm(FastSelects, forms.Form):
     status = forms.ChoiceField(
         label=pgettext_lazy("case status", "Status"), choices=c.CaseStatus.choices
     )
@@ -88,7 +89,7 @@ class StatusForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class PersonForm(forms.Form):
+class PersonForm(FastSelects, forms.Form):
     role = forms.ChoiceField(label=_("Role in case"), choices=c.PersonRole.choices)
     is_business = forms.BooleanField(
         label=_("This exploiter is a business"),
@@ -135,7 +136,7 @@ class PersonEditForm(PersonForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class IdentifierForm(forms.Form):
+class IdentifierForm(FastSelects, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=c.IdentifierKind.choices)
     # A row left empty is skipped, whatever kind is selected.
     value = forms.CharField(label=_("Value"), max_length=300, required=False)
@@ -144,7 +145,7 @@ class IdentifierForm(forms.Form):
 IdentifierFormSet = forms.formset_factory(IdentifierForm, extra=2, max_num=20)
 
 
-class LocationForm(forms.Form):
+class LocationForm(FastSelects, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=c.LocationKind.choices)
     country = forms.ChoiceField(label=_("Country"), choices=country_choices)
     subdivision = forms.ChoiceField(
@@ -154,7 +155,7 @@ class LocationForm(forms.Form):
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
 
 
-class TaskForm(forms.Form):
+class TaskForm(FastSelects, forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
     assignee = forms.ModelChoiceField(
         label=_("Assigned to"), queryset=queries.staff_for_assignment(), required=False
@@ -164,11 +165,11 @@ class TaskForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(FastSelects, forms.Form):
     body = forms.CharField(label=_("Note"), widget=forms.Textarea)
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(FastSelects, forms.Form):
     reason = forms.CharField(
         label=_("Why do you need to open this case?"),
         widget=forms.Textarea,
@@ -177,13 +178,13 @@ class BreakGlassForm(forms.Form):
     )
 
 
-class AccessForm(forms.Form):
+class AccessForm(FastSelects, forms.Form):
     user = forms.ModelChoiceField(
         label=_("Staff member"), queryset=queries.staff_with_case_access()
     )
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(FastSelects, forms.Form):
     status = forms.ChoiceField(
         label=pgettext_lazy("case status", "Status"),
         choices=[("", _("Any")), *c.CaseStatus.choices],

@@ -292,7 +292,7 @@ def _before_load(vendor: str) -> _LoadState:
 def _after_load(vendor: str, state: _LoadState, steps: dict[str, float]) -> None:
     with connection.cursor() as cursor:
         for create in state.indexes:
-            name = "full-text index" if "to_tsvector" in create else "indexes"
+            name = "full-text index" if "using gin" in create.lower() else "indexes"
             _timed(steps, name, cursor, create)
         if vendor == "postgresql":
             for table, name, definition in state.foreign_keys:

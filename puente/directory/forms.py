@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from puente.core import choices as core_choices
+from puente.core.forms import FastSelects
 from puente.core.geography import subdivision_choices
 from puente.directory import choices as dc
 from puente.directory import domain
@@ -46,7 +47,7 @@ def check_search_codes(*, need: str, language: str, population: str, country: st
     return problems
 
 
-class SearchForm(forms.Form):
+class SearchForm(FastSelects, forms.Form):
     need = forms.ChoiceField(
         label=_("Need"), choices=_blank(dc.Service.choices, _("Any service")), required=False
     )
@@ -72,7 +73,7 @@ class SearchForm(forms.Form):
     case = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
 
 
-class ProviderForm(forms.Form):
+class ProviderForm(FastSelects, forms.Form):
     # Not required here: the domain names a missing name together with every other
     # problem, rather than the form stopping at the first.
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
@@ -126,7 +127,7 @@ class ProviderEditForm(ProviderForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ImportForm(forms.Form):
+class ImportForm(FastSelects, forms.Form):
     file = forms.FileField(label=_("CSV file"))
 
     def clean_file(self) -> str:

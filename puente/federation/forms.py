@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from puente.core.forms import FastSelects
 from puente.directory import choices as dc
 from puente.federation import choices as fc
 from puente.federation import keys, schema
@@ -14,7 +15,7 @@ def _blank(choices) -> list:
     return [("", "—"), *choices]
 
 
-class SendReferralForm(forms.Form):
+class SendReferralForm(FastSelects, forms.Form):
     partner = forms.ModelChoiceField(
         label=_("Partner hotline"),
         queryset=PartnerHotline.objects.filter(active=True),
@@ -76,7 +77,7 @@ class SendReferralForm(forms.Form):
         }
 
 
-class StatusForm(forms.Form):
+class StatusForm(FastSelects, forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=fc.ReferralStatus.choices)
     reason = forms.ChoiceField(
         label=_("Why declined"), choices=_blank(fc.DeclineReason.choices), required=False
@@ -93,7 +94,7 @@ class StatusForm(forms.Form):
         self.fields["status"].choices = [(s, fc.ReferralStatus(s).label) for s in statuses]
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(FastSelects, forms.ModelForm):
     base_url = forms.URLField(
         label=_("base URL"),
         assume_scheme="https",
@@ -106,7 +107,7 @@ class PartnerForm(forms.ModelForm):
         widgets = {"country": forms.Select(choices=[("US", "US"), ("MX", "MX")])}
 
 
-class PartnerKeyForm(forms.Form):
+class PartnerKeyForm(FastSelects, forms.Form):
     public_key = forms.CharField(
         label=_("Public key"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from puente.core import choices as c
 from puente.core import geography
-from puente.core.forms import apply_domain_errors
+from puente.core.forms import FastSelects, apply_domain_errors
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 BLANK = [("", "—")]
@@ -25,7 +25,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format=DATETIME_LOCAL)
 
 
-class ContactForm(forms.Form):
+class ContactForm(FastSelects, forms.Form):
     # Fields are listed in tab order: the number first (caller ID or what the caller
     # says), then what the advocate picks while listening, then the narrative.
     phone = forms.CharField(

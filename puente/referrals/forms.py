@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from puente.cases.models import Person
+from puente.core.forms import FastSelects
 from puente.directory import choices as dc
 from puente.directory.models import Provider
 from puente.referrals import choices as rc
@@ -41,7 +42,7 @@ class _AgencyChoice(forms.ModelChoiceField):
         return f"{obj.name} ({obj.country})"
 
 
-class _ConsentFields(forms.Form):
+class _ConsentFields(FastSelects, forms.Form):
     consent_given = forms.BooleanField(label=_("Consent given"), required=False)
     consent_method = forms.ChoiceField(
         label=_("How consent was given"),
@@ -51,7 +52,7 @@ class _ConsentFields(forms.Form):
     )
 
 
-class _ReferralOutcomeFields(forms.Form):
+class _ReferralOutcomeFields(FastSelects, forms.Form):
     outcome = forms.ChoiceField(
         label=pgettext_lazy("referral outcome", "Outcome"),
         choices=_blank(rc.ReferralOutcome.choices),
@@ -148,7 +149,7 @@ class ReferralEditForm(_ConsentFields, _ReferralOutcomeFields):
         self.order_fields([*self.FIELDS, "version"])
 
 
-class _ReportFields(forms.Form):
+class _ReportFields(FastSelects, forms.Form):
     agency_type = forms.ChoiceField(label=_("Type of agency"), choices=rc.AgencyType.choices)
     reported_on = _date(_("Reported on"), initial=timezone.localdate)
     method = forms.ChoiceField(label=_("How it was reported"), choices=rc.ReportMethod.choices)

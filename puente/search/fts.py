@@ -27,3 +27,18 @@ POSTGRES_FORWARD = [
     "USING gin (to_tsvector('simple', text))",
 ]
 POSTGRES_BACKWARD = ["DROP INDEX IF EXISTS search_entry_text_gin"]
+
+# Since migration 0003: the tsvector is stored (a generated column) and indexed, so a
+# search can also check the newest entries one by one cheaply — see
+# puente.search.queries._postgres_newest_matches.
+POSTGRES_STORED_FORWARD = [
+    "ALTER TABLE search_searchentry ADD COLUMN tsv tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED",
+    "DROP INDEX IF EXISTS search_entry_text_gin",
+    "CREATE INDEX search_entry_text_gin ON search_searchentry USING gin (tsv)",
+]
+POSTGRES_STORED_BACKWARD = [
+    "DROP INDEX IF EXISTS search_entry_text_gin",
+    "ALTER TABLE search_searchentry DROP COLUMN IF EXISTS tsv",
+    *POSTGRES_FORWARD,
+]

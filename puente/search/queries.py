@@ -30,6 +30,8 @@ MAX_WORDS = 8
 # Full-text candidates fetched before the permission filter; generous so that entries
 # hidden from this user rarely leave a short page.
 CANDIDATES = 200
+# PostgreSQL: how many of the newest entries are checked directly before the index is asked.
+RECENT = 30_000
 REFERENCE = re.compile(r"^(?:(?P<country>[A-Za-z]{2})-)?(?P<year>\d{4})-(?P<number>\d{1,6})$")
 
 
@@ -88,17 +90,29 @@ def _full_text_ids(words: list[str]) -> list[int]:
 
 
 def _postgres_newest_matches(cursor, tsquery: str) -> list[int]:
-    """A GIN index returns matches unordered, so a common word would mean fetching and
-    sorting every match. Look in the newest slice of entries first (the id range is an
-    index condition too) and widen it four-fold until enough matches are found."""
+    """Newest matches first, without ranking or sorting every match.
+
+    A common word matches often among the newest entries: check the newest RECENT
+    entries one by one against their stored tsvector (a backwards primary-key scan,
+    no parsing) and stop. A rarer word does not fill the page there: ask the GIN index,
+    whose posting list for a rare word is short, in the newest slice of ids first and
+    widening it four-fold until enough matches are found."""
+    cursor.execute(
+        "SELECT id FROM (SELECT id, tsv FROM search_searchentry ORDER BY id DESC LIMIT %s) r "
+        "WHERE tsv @@ to_tsquery('simple', %s) ORDER BY id DESC LIMIT %s",
+        [RECENT, tsquery, CANDIDATES],
+    )
+    ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) >= CANDIDATES:
+        return ids
     cursor.execute("SELECT coalesce(max(id), 0) FROM search_searchentry")
     newest = cursor.fetchone()[0]
-    window = 50_000
+    window = 4 * RECENT
     while True:
         floor = newest - window
         cursor.execute(
             "SELECT id FROM search_searchentry "
-            "WHERE to_tsvector('simple', text) @@ to_tsquery('simple', %s) AND id > %s "
+            "WHERE tsv @@ to_tsquery('simple', %s) AND id > %s "
             "ORDER BY id DESC LIMIT %s",
             [tsquery, floor, CANDIDATES],
         )
