@@ -164,6 +164,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {"NAME": env("PUENTE_TEST_SQLITE_NAME", "") or None}
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # Puente's queries are short; PostgreSQL's JIT compiler spends ~20 ms compiling any
+    # query whose *estimated* cost is high (a search for a word that does not exist).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Security ------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ MAX_WORDS = 8
 # hidden from this user rarely leave a short page.
 CANDIDATES = 200
 # PostgreSQL: how many of the newest entries are checked directly before the index is asked.
-RECENT = 30_000
+RECENT = 10_000
 REFERENCE = re.compile(r"^(?:(?P<country>[A-Za-z]{2})-)?(?P<year>\d{4})-(?P<number>\d{1,6})$")
 
 
@@ -94,9 +94,11 @@ def _postgres_newest_matches(cursor, tsquery: str) -> list[int]:
 
     A common word matches often among the newest entries: check the newest RECENT
     entries one by one against their stored tsvector (a backwards primary-key scan,
-    no parsing) and stop. A rarer word does not fill the page there: ask the GIN index,
-    whose posting list for a rare word is short, in the newest slice of ids first and
-    widening it four-fold until enough matches are found."""
+    no parsing) and stop. A rarer word does not fill the page there: ask the GIN index
+    within the newest slice of ids (the two indexes' bitmaps are combined, so only that
+    slice's matches are read), widening the slice four-fold until the page is full.
+    `ORDER BY id + 0` keeps the planner from walking the primary key backwards through
+    millions of rows looking for a word that may not exist at all."""
     cursor.execute(
         "SELECT id FROM (SELECT id, tsv FROM search_searchentry ORDER BY id DESC LIMIT %s) r "
         "WHERE tsv @@ to_tsquery('simple', %s) ORDER BY id DESC LIMIT %s",
@@ -107,13 +109,13 @@ def _postgres_newest_matches(cursor, tsquery: str) -> list[int]:
         return ids
     cursor.execute("SELECT coalesce(max(id), 0) FROM search_searchentry")
     newest = cursor.fetchone()[0]
-    window = 4 * RECENT
+    window = 10 * RECENT
     while True:
         floor = newest - window
         cursor.execute(
             "SELECT id FROM search_searchentry "
             "WHERE tsv @@ to_tsquery('simple', %s) AND id > %s "
-            "ORDER BY id DESC LIMIT %s",
+            "ORDER BY id + 0 DESC LIMIT %s",
             [tsquery, floor, CANDIDATES],
         )
         ids = [row[0] for row in cursor.fetchall()]
