@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, QuerySet, Value
+from django.utils import timezone
 
 from puente.accounts.roles import Perm
 from puente.cases.access import (
@@ -52,6 +53,20 @@ class EarlierContact:
     def level_label(self) -> str:
         return c.label_for(c.IndicatorLevel, self.level_of_indicators)
 
+    @property
+    def started_label(self) -> str:
+        return timezone.localtime(self.started_at).strftime("%Y-%m-%d %H:%M")
+
+    @property
+    def summary_short(self) -> str:
+        return _short(self.summary)
+
+
+def _short(text: str, limit: int = 140) -> str:
+    """The screen-pop's one-line preview. A slice, not Django's Truncator: this runs
+    for every row of every lookup, and the preview needs no word boundaries."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
 
 @dataclass(frozen=True)
 class KnownCase:
@@ -71,6 +86,10 @@ class KnownCase:
     @property
     def status_label(self) -> str:
         return c.label_for(c.CaseStatus, self.status)
+
+    @property
+    def summary_short(self) -> str:
+        return _short(self.summary)
 
     @property
     def level_label(self) -> str:
