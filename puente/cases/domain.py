@@ -172,6 +172,36 @@ def _touch(case_id: int) -> None:
     Case.objects.filter(pk=case_id).update(updated_at=timezone.now())
 
 
+def write_if_unchanged(
+    *, obj, candidate, diff: list[dict], expected_version: int, by, stale_error, request=None
+) -> None:
+    """Write the fields in `diff` from `candidate` onto `obj`'s row only if nobody saved it
+    since `expected_version` (one UPDATE … WHERE version = n, so the check and the write
+    cannot be split by another save), then audit the change and mark its case as changed.
+    If another save came first, nothing is written and `stale_error` names who and when.
+    For records that hang off a case (persons, referrals, reports)."""
+    model = type(obj)
+    updated = model.objects.filter(pk=obj.pk, version=expected_version).update(
+        **{d["field"]: getattr(candidate, d["field"]) for d in diff},
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if updated == 0:
+        fresh = model.objects.get(pk=obj.pk)
+        who = last_change(obj=fresh)
+        raise stale_error(record=fresh, changed_by=who.by, changed_at=who.at)
+    obj.refresh_from_db()
+    record_event(
+        action="change",
+        actor=by,
+        obj=obj,
+        object_ref=obj.case.reference,
+        request=request,
+        changes=diff,
+    )
+    _touch(obj.case_id)
+
+
 def _require(user, perm: str) -> None:
     if user is None or not user.can(perm):
         raise PermissionDenied(f"needs {perm}")
@@ -517,25 +547,15 @@ def update_person(
         diff = field_changes(before, _person_values(candidate))
         if not diff:
             return person
-        updated = Person.objects.filter(pk=person_id, version=expected_version).update(
-            **{d["field"]: getattr(candidate, d["field"]) for d in diff},
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-        )
-        if updated == 0:
-            fresh = Person.objects.get(pk=person_id)
-            who = last_change(obj=fresh)
-            raise StaleCaseError(record=fresh, changed_by=who.by, changed_at=who.at)
-        person.refresh_from_db()
-        record_event(
-            action="change",
-            actor=by,
+        write_if_unchanged(
             obj=person,
-            object_ref=person.case.reference,
+            candidate=candidate,
+            diff=diff,
+            expected_version=expected_version,
+            by=by,
+            stale_error=StaleCaseError,
             request=request,
-            changes=diff,
         )
-        _touch(person.case_id)
         _reindex_on_commit(person.case_id)
     return person
 

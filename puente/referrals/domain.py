@@ -16,7 +16,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from puente.accounts.roles import Perm
 from puente.audit.domain import field_changes, record_event
 from puente.cases.access import can_edit_case
-from puente.cases.domain import last_change
+from puente.cases.domain import last_change, write_if_unchanged
 from puente.cases.models import Case, Person
 from puente.core import choices as c
 from puente.directory import choices as dc
@@ -363,26 +362,15 @@ def update_referral(
         diff = field_changes(before, referral_values(referral=candidate))
         if not diff:
             return referral
-        updated = Referral.objects.filter(pk=referral_id, version=expected_version).update(
-            **{d["field"]: getattr(candidate, d["field"]) for d in diff},
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-        )
-        if updated == 0:
-            # Another save won the race between our read and our write.
-            fresh = Referral.objects.get(pk=referral_id)
-            who = last_change(obj=fresh)
-            raise StaleRecordError(record=fresh, changed_by=who.by, changed_at=who.at)
-        referral.refresh_from_db()
-        record_event(
-            action="change",
-            actor=by,
+        write_if_unchanged(
             obj=referral,
-            object_ref=referral.case.reference,
+            candidate=candidate,
+            diff=diff,
+            expected_version=expected_version,
+            by=by,
+            stale_error=StaleRecordError,
             request=request,
-            changes=diff,
         )
-        _touch(referral.case_id)
     return referral
 
 
@@ -528,23 +516,13 @@ def update_authority_report(
         diff = field_changes(before, _report_values(candidate))
         if not diff:
             return report
-        updated = AuthorityReport.objects.filter(pk=report_id, version=expected_version).update(
-            **{d["field"]: getattr(candidate, d["field"]) for d in diff},
-            version=F("version") + 1,
-            updated_at=timezone.now(),
-        )
-        if updated == 0:
-            fresh = AuthorityReport.objects.get(pk=report_id)
-            who = last_change(obj=fresh)
-            raise StaleRecordError(record=fresh, changed_by=who.by, changed_at=who.at)
-        report.refresh_from_db()
-        record_event(
-            action="change",
-            actor=by,
+        write_if_unchanged(
             obj=report,
-            object_ref=report.case.reference,
+            candidate=candidate,
+            diff=diff,
+            expected_version=expected_version,
+            by=by,
+            stale_error=StaleRecordError,
             request=request,
-            changes=diff,
         )
-        _touch(report.case_id)
     return report
