@@ -24,7 +24,7 @@ from puente.cases import domain, forms, queries
 from puente.cases.access import can_edit_case, can_open_case
 from puente.cases.models import BreakGlass, Case, Person, Task
 from puente.core import choices as c
-from puente.core.forms import apply_domain_errors
+from puente.core.forms import apply_domain_errors, resubmission
 from puente.core.geography import country_name
 
 PAGE_SIZE = 25
@@ -274,8 +274,7 @@ def case_edit(request, reference: str):
                 stale = exc
                 # Keep what the advocate typed; the next save is a deliberate choice
                 # made with the current values in view, so it carries the new version.
-                posted = request.POST.copy()
-                posted["version"] = str(exc.current_version)
+                posted = resubmission(request.POST, exc)
                 form = forms.CaseEditForm(posted)
                 form.is_valid()
                 form.add_error(None, exc.messages[0])
@@ -430,8 +429,7 @@ def person_edit(request, reference: str, person_id: int):
                     _save_identifiers(request, case, person, formset)
             except domain.StaleCaseError as exc:
                 stale = exc
-                posted = request.POST.copy()
-                posted["version"] = str(exc.current_version)
+                posted = resubmission(request.POST, exc)
                 form = forms.PersonEditForm(posted)
                 form.is_valid()
                 form.add_error(None, exc.messages[0])

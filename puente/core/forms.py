@@ -65,3 +65,11 @@ class FastSelects:
         for field in self.fields.values():
             if type(field.widget) is forms.Select:
                 field.widget.__class__ = FastSelect
+
+
+def resubmission(post, stale) -> object:
+    """After a stale save: what was typed, now carrying the version just read, so that
+    saving again is a choice made with the current values in view."""
+    posted = post.copy()
+    posted["version"] = str(stale.current_version)
+    return posted

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from puente.accounts.permissions import require_perm
 from puente.accounts.roles import Perm
 from puente.audit.domain import record_event
-from puente.core.forms import apply_domain_errors
+from puente.core.forms import apply_domain_errors, resubmission
 from puente.core.geography import subdivision_name
 from puente.directory import choices as dc
 from puente.directory import domain, forms, queries
@@ -196,8 +196,7 @@ def provider_edit(request, provider_id: int):
                 stale = exc
                 # Keep what was typed; saving again is a choice made with the current
                 # values in view, so the form now carries the current version.
-                posted = request.POST.copy()
-                posted["version"] = str(exc.current_version)
+                posted = resubmission(request.POST, exc)
                 form = forms.ProviderEditForm(posted)
                 form.is_valid()
                 provider = exc.record

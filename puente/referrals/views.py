@@ -24,7 +24,7 @@ from puente.audit.domain import record_event
 from puente.cases.access import can_open_case
 from puente.cases.models import Case
 from puente.cases.queries import case_by_reference
-from puente.core.forms import apply_domain_errors
+from puente.core.forms import apply_domain_errors, resubmission
 from puente.directory import choices as dc
 from puente.directory.models import Provider
 from puente.referrals import domain, forms, queries
@@ -157,8 +157,7 @@ def referral_edit(request, referral_id: int):
                 stale = exc
                 # Keep what was typed; saving again is a choice made with the current
                 # values in view, so the form now carries the current version.
-                posted = request.POST.copy()
-                posted["version"] = str(exc.current_version)
+                posted = resubmission(request.POST, exc)
                 referral = queries.referral_by_id(referral_id=referral.pk)
                 form = forms.ReferralEditForm(posted, status=referral.status)
             except ValidationError as exc:
@@ -252,8 +251,7 @@ def report_edit(request, report_id: int):
                 )
             except domain.StaleRecordError as exc:
                 stale = exc
-                posted = request.POST.copy()
-                posted["version"] = str(exc.current_version)
+                posted = resubmission(request.POST, exc)
                 report = queries.report_by_id(report_id=report.pk)
                 form = forms.ReportEditForm(posted)
             except ValidationError as exc:
