@@ -36,18 +36,24 @@ def phone_words(e164: str) -> list[str]:
     return words
 
 
+def _by_id(row) -> int:
+    return row.pk
+
+
 def _case_text(case: Case) -> str:
     parts: list[str] = [case.reference, case.reference.replace("-", " "), case.title, case.summary]
     for person in case.persons.all():
         parts += [person.first_name, person.last_name, person.alias]
-    for identifier in case.identifiers.all():
+    # Identifiers and locations have no natural order; by id, so the text is the same
+    # on every database and the generator can write it without asking.
+    for identifier in sorted(case.identifiers.all(), key=_by_id):
         parts.append(identifier.value)
         parts += (
             phone_words(identifier.normalised)
             if identifier.kind == "phone"
             else [identifier.normalised]
         )
-    parts += [location.city for location in case.locations.all()]
+    parts += [location.city for location in sorted(case.locations.all(), key=_by_id)]
     parts += [note.body for note in case.notes.all()]
     return fold(" ".join(p for p in parts if p))
 
