@@ -2,8 +2,8 @@
 
 `record_event` is the only way anything enters the trail. Entries form a hash chain:
 hash = SHA-256(previous hash + canonical JSON of this entry's content). Writers are
-serialised (a PostgreSQL advisory lock; SQLite allows one writer anyway) so two
-requests can never both chain onto the same predecessor.
+serialised (on PostgreSQL by the lock on the chain head row, `ChainHead`; SQLite allows one
+writer anyway) so two requests can never both chain onto the same predecessor.
 """
 
 from __future__ import annotations
@@ -17,10 +17,9 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from puente.audit.models import AuditAction, AuditEntry
+from puente.audit.models import AuditAction, AuditEntry, ChainHead
 
 GENESIS = "0" * 64
-_ADVISORY_LOCK_ID = 7_420_011  # arbitrary, constant: "the audit chain"
 
 
 def _canonical(entry: AuditEntry) -> str:
@@ -109,15 +108,74 @@ def record_event(
         ip=client_ip(request),
         via=via or "system",
     )
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_ID])
-        last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
-        entry.prev_hash = last or GENESIS
-        entry.hash = compute_hash(entry, entry.prev_hash)
-        entry.save(force_insert=True)
+    if connection.vendor == "postgresql":
+        _append_in_one_statement(entry)
+    else:
+        _append(entry)
     return entry
+
+
+def _newest_hash() -> str:
+    return AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
+
+
+def _append(entry: AuditEntry) -> None:
+    """SQLite: one writer at a time (transactions begin IMMEDIATE), so the head cannot
+    move between reading and writing it."""
+    with transaction.atomic():
+        head = ChainHead.objects.filter(pk=1).first() or ChainHead.objects.create(
+            pk=1, previous="", hash=_newest_hash()
+        )
+        entry.prev_hash = head.hash
+        entry.hash = compute_hash(entry, head.hash)
+        entry.save(force_insert=True)
+        ChainHead.objects.filter(pk=1).update(previous=entry.prev_hash, hash=entry.hash)
+
+
+# Content columns: everything but the id and the two links, which the database fills.
+_CONTENT_FIELDS = [
+    f for f in AuditEntry._meta.concrete_fields if f.attname not in ("id", "prev_hash", "hash")
+]
+_HEAD = ChainHead._meta.db_table
+_ENTRIES = AuditEntry._meta.db_table
+
+# One round trip, where a lock, a read, an insert and a commit took five. The head row's
+# lock serialises writers; SHA-256(previous hash + canonical content) as compute_hash.
+_APPEND_SQL = f"""
+WITH link AS (
+    UPDATE {_HEAD}
+    SET previous = hash, hash = encode(sha256(convert_to(hash || %s, 'UTF8')), 'hex')
+    WHERE id = 1
+    RETURNING previous, hash
+)
+INSERT INTO {_ENTRIES} ({", ".join(f.column for f in _CONTENT_FIELDS)}, prev_hash, hash)
+SELECT {", ".join("%s" for _ in _CONTENT_FIELDS)}, link.previous, link.hash FROM link
+RETURNING id, prev_hash, hash
+"""
+
+# The head is made on first use, from the newest entry: a new database, one restored
+# from a dump, or a test database just emptied.
+_SEED_HEAD_SQL = f"""
+INSERT INTO {_HEAD} (id, previous, hash)
+SELECT 1, '', COALESCE((SELECT hash FROM {_ENTRIES} ORDER BY id DESC LIMIT 1), %s)
+ON CONFLICT (id) DO NOTHING
+"""
+
+
+def _append_in_one_statement(entry: AuditEntry) -> None:
+    params = [_canonical(entry)] + [
+        f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _CONTENT_FIELDS
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_SQL, params)
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(_SEED_HEAD_SQL, [GENESIS])
+            cursor.execute(_APPEND_SQL, params)
+            row = cursor.fetchone()
+    entry.pk, entry.prev_hash, entry.hash = row
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
 
 @dataclass(frozen=True)
@@ -129,13 +187,27 @@ class VerifyResult:
 
 
 def verify_chain(*, batch_size: int = 5000) -> VerifyResult:
-    """Walk the whole trail in id order and recompute every link."""
+    """Walk the whole trail in id order and recompute every link, then check that the
+    entry the chain's head names is there: removing the newest entries leaves every
+    remaining link intact, and only the head tells."""
+    # Read before the walk: entries appended while it runs come after this one.
+    head = ChainHead.objects.filter(pk=1).values_list("hash", flat=True).first() or GENESIS
+    head_seen = head == GENESIS
     prev = GENESIS
     checked = 0
     last_id = 0
     while True:
         batch = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
         if not batch:
+            if not head_seen:
+                return VerifyResult(
+                    False,
+                    checked,
+                    last_id or None,
+                    "the entries after it were removed (the chain's head names a later one)"
+                    if last_id
+                    else "every entry was removed (the chain's head names one)",
+                )
             return VerifyResult(ok=True, checked=checked)
         for entry in batch:
             if entry.prev_hash != prev:
@@ -150,5 +222,6 @@ def verify_chain(*, batch_size: int = 5000) -> VerifyResult:
                     False, checked, entry.id, "its content does not match its hash (it was edited)"
                 )
             prev = entry.hash
+            head_seen = head_seen or entry.hash == head
             checked += 1
             last_id = entry.id

@@ -83,3 +83,25 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("Audit entries are append-only.")
+
+
+class ChainHead(models.Model):
+    """The newest link of the audit chain, one row (id 1), used on PostgreSQL.
+
+    There an entry is appended with a single statement: updating this row computes the
+    new hash from the one it holds (the database's SHA-256) and the entry is inserted
+    from what the update returns. Row locking serialises the writers, and a writer that
+    waited sees the hash its predecessor committed, so the chain never forks. SQLite has
+    one writer at a time anyway and chains in Python (puente.audit.domain).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    previous = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return self.hash

@@ -10,19 +10,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, QuerySet, Value
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from puente.accounts.roles import Perm
-from puente.cases.access import (
-    _open_for_user_q,
-    can_open_case,
-    restricted_cases_opened_by,
-    visible_through_case_q,
-)
+from puente.cases.access import OpenableCases, can_open_case, visible_through_case_q
 from puente.cases.models import Case, Identifier
 from puente.core import choices as c
 from puente.core.phones import try_normalise_phone
@@ -108,103 +104,110 @@ class PhoneHistory:
         return bool(self.contacts or self.cases)
 
 
-def _openable_annotation(user, case_ref: str, opened: list[int] | None = None):
-    """Whether `user` may open the case (itself, or the one a contact belongs to)."""
-    if not user.can(Perm.CASE_VIEW):
-        return Value(False, output_field=BooleanField())
-    field = "" if case_ref == "pk" else case_ref.removesuffix("_id")
-    return ExpressionWrapper(_open_for_user_q(user, field, opened), output_field=BooleanField())
+# The screen-pop's two queries, written out once instead of built by the ORM on every
+# ring: building them cost ~1.8 ms a lookup, several times what the database needs to
+# answer them (bench/RESULTS.md). Plain SQL both databases run as it is; every part is
+# answered from an index (contact_phone_idx, identifier_lookup_idx, primary keys).
+_CONTACT = Contact._meta.db_table
+_CASE = Case._meta.db_table
+_IDENTIFIER = Identifier._meta.db_table
+
+_CONTACTS_SQL = f"""
+SELECT ct.id, ct.started_at, ct.channel, ct.reason, ct.signaler_type, ct.summary,
+       ct.level_of_indicators, ct.imminent_danger,
+       ct.case_id, cs.reference, cs.restricted, cs.owner_id
+FROM {_CONTACT} ct LEFT JOIN {_CASE} cs ON cs.id = ct.case_id
+WHERE ct.phone = %s
+ORDER BY ct.started_at DESC
+LIMIT %s
+"""
+
+# "id IN (one index's ids UNION the other's)": "id IN (…) OR id IN (…)" would make
+# PostgreSQL scan every case.
+_CASES_SQL = f"""
+SELECT cs.id, cs.owner_id, cs.reference, cs.status, cs.restricted, cs.title, cs.summary,
+       cs.level_of_indicators, cs.imminent_danger,
+       EXISTS (SELECT 1 FROM {_IDENTIFIER} i
+               WHERE i.case_id = cs.id AND i.kind = %s AND i.normalised = %s) AS via_identifier
+FROM {_CASE} cs
+WHERE cs.id IN (SELECT case_id FROM {_IDENTIFIER} WHERE kind = %s AND normalised = %s
+                UNION
+                SELECT case_id FROM {_CONTACT} WHERE phone = %s AND case_id IS NOT NULL)
+ORDER BY cs.created_at DESC
+LIMIT %s
+"""
+
+
+def _dicts(cursor) -> list[dict]:
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive UTC; PostgreSQL an aware datetime.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def phone_history(*, user, phone: str, limit: int = 10) -> PhoneHistory:
     """Earlier contacts from this number (newest first) and the cases it is tied to,
-    through those contacts or as an identifier recorded in a case. At most four
-    queries, however many rows."""
+    through those contacts or as an identifier recorded in a case. Two queries, however
+    many rows (a third, for the person's grants, only when a restricted case someone
+    else owns turns up): this runs while the phone is ringing."""
     number = try_normalise_phone(phone, default_region=settings.PUENTE_COUNTRY)
     if not number:
         return PhoneHistory(number="")
-    opened = restricted_cases_opened_by(user) if user.can(Perm.CASE_VIEW) else []
+    access = OpenableCases(user)
+    phone_kind = c.IdentifierKind.PHONE.value
 
-    contacts: list[EarlierContact] = []
-    more = False
-    if user.can(Perm.CONTACT_VIEW):
-        rows = list(
-            Contact.objects.filter(phone=number)
-            .annotate(case_openable=_openable_annotation(user, "case_id", opened))
-            .order_by("-started_at")
-            .values(
-                "id",
-                "started_at",
-                "channel",
-                "reason",
-                "signaler_type",
-                "summary",
-                "level_of_indicators",
-                "imminent_danger",
-                "case_id",
-                "case__reference",
-                "case_openable",
-            )[: limit + 1]
-        )
-        more = len(rows) > limit
-        for row in rows[:limit]:
-            # A contact inside a restricted case is that case's content: it shows up
-            # only as the case's reference and status, below.
-            if row["case_id"] is not None and not row["case_openable"]:
-                continue
-            contacts.append(
-                EarlierContact(
-                    id=row["id"],
-                    started_at=row["started_at"],
-                    channel=row["channel"],
-                    reason=row["reason"],
-                    signaler_type=row["signaler_type"],
-                    summary=row["summary"],
-                    level_of_indicators=row["level_of_indicators"],
-                    imminent_danger=row["imminent_danger"],
-                    case_reference=row["case__reference"] or "",
-                )
-            )
+    with connection.cursor() as cursor:
+        contact_rows = []
+        if user.can(Perm.CONTACT_VIEW):
+            cursor.execute(_CONTACTS_SQL, [number, limit + 1])
+            contact_rows = _dicts(cursor)
+        cursor.execute(_CASES_SQL, [phone_kind, number, phone_kind, number, number, limit])
+        case_rows = _dicts(cursor)
 
-    by_identifier = Identifier.objects.filter(kind=c.IdentifierKind.PHONE, normalised=number)
-    by_contact = Contact.objects.filter(phone=number, case__isnull=False)
-    # The case ids first, each side from its own index: "id IN (…) OR id IN (…)" would
-    # make PostgreSQL scan every case.
-    case_ids = list(
-        by_identifier.order_by()
-        .values_list("case_id", flat=True)
-        .union(by_contact.order_by().values_list("case_id", flat=True))
-    )
-    if not case_ids:
-        return PhoneHistory(number=number, contacts=contacts, more_contacts=more)
-    case_rows = (
-        Case.objects.filter(pk__in=case_ids)
-        .annotate(
-            openable=_openable_annotation(user, "pk", opened),
-            via_identifier=Exists(by_identifier.filter(case_id=OuterRef("pk"))),
+    contacts = [
+        EarlierContact(
+            id=row["id"],
+            started_at=_aware(row["started_at"]),
+            channel=row["channel"],
+            reason=row["reason"],
+            signaler_type=row["signaler_type"],
+            summary=row["summary"],
+            level_of_indicators=row["level_of_indicators"],
+            imminent_danger=bool(row["imminent_danger"]),
+            case_reference=row["reference"] or "",
         )
-        .order_by("-created_at")
-        .values(
-            "reference",
-            "status",
-            "restricted",
-            "title",
-            "summary",
-            "level_of_indicators",
-            "imminent_danger",
-            "openable",
-            "via_identifier",
-        )[:limit]
-    )
+        for row in contact_rows[:limit]
+        # A contact inside a restricted case is that case's content: it shows up only as
+        # the case's reference and status, below.
+        if row["case_id"] is None
+        or access.may_open(
+            row["case_id"], restricted=bool(row["restricted"]), owner_id=row["owner_id"]
+        )
+    ]
     cases = [
-        KnownCase(**row)
-        if row["openable"]
+        KnownCase(
+            reference=row["reference"],
+            status=row["status"],
+            restricted=bool(row["restricted"]),
+            openable=True,
+            title=row["title"],
+            summary=row["summary"],
+            level_of_indicators=row["level_of_indicators"],
+            imminent_danger=bool(row["imminent_danger"]),
+            via_identifier=bool(row["via_identifier"]),
+        )
+        if access.may_open(row["id"], restricted=bool(row["restricted"]), owner_id=row["owner_id"])
         else KnownCase(
             reference=row["reference"], status=row["status"], restricted=True, openable=False
         )
         for row in case_rows
     ]
-    return PhoneHistory(number=number, contacts=contacts, cases=cases, more_contacts=more)
+    return PhoneHistory(
+        number=number, contacts=contacts, cases=cases, more_contacts=len(contact_rows) > limit
+    )
 
 
 def visible_contacts(user, opened: list[int] | None = None) -> QuerySet[Contact]:

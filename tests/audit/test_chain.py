@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
-from puente.audit.domain import GENESIS, compute_hash, record_event, verify_chain
-from puente.audit.models import AuditEntry
+from puente.audit.domain import GENESIS, VerifyResult, compute_hash, record_event, verify_chain
+from puente.audit.models import AuditEntry, ChainHead
 from tests.factories import make_user
 
 
@@ -103,3 +105,60 @@ def test_verify_command_exits_1_and_names_the_broken_entry():
     assert code == 1
     assert f"Audit trail BROKEN at entry #{third.pk}: its content does not match its hash" in err
     assert "intact" not in out
+
+
+@pytest.mark.django_db
+def test_removing_the_newest_entries_is_named_by_the_chains_head():
+    first, second, third = three_entries()
+    AuditEntry.objects.filter(pk__in=[second.pk, third.pk]).delete()
+    result = verify_chain()
+    assert not result.ok and result.first_broken_id == first.pk and result.checked == 1
+    assert "removed" in result.problem
+    # Writing on does not paper over the gap: the next entry chains onto the removed one.
+    fourth = record_event(action="login", actor=first.actor)
+    assert fourth.prev_hash == third.hash
+    assert verify_chain().first_broken_id == fourth.pk
+
+
+@pytest.mark.django_db
+def test_removing_every_entry_is_named_too():
+    three_entries()
+    AuditEntry.objects.all().delete()
+    code, _out, err = run_verify()
+    assert code == 1 and "Audit trail BROKEN: every entry was removed" in err
+
+
+@pytest.mark.django_db
+def test_a_trail_written_before_the_head_existed_carries_on_from_its_newest_entry():
+    _first, _second, third = three_entries()
+    ChainHead.objects.all().delete()  # a database restored from a dump of the trail alone
+    fourth = record_event(action="logout", actor=third.actor)
+    assert fourth.prev_hash == third.hash
+    assert verify_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_never_fork_the_chain():
+    """Eight request threads writing at once: every entry chains onto exactly one
+    predecessor and the trail verifies (PostgreSQL: the head row's lock; SQLite: one
+    writer at a time)."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip(
+            "the in-memory test database shares one cache between threads and refuses a "
+            "second writer at once instead of queueing it as a database file does"
+        )
+    user = make_user()
+
+    def write(n: int) -> None:
+        try:
+            for i in range(15):
+                record_event(action="view", actor=user, object_type="case", object_id=n * 100 + i)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(write, range(8)))
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert len(entries) == 120
+    assert len({e.prev_hash for e in entries}) == 120  # no two entries share a predecessor
+    assert verify_chain() == VerifyResult(ok=True, checked=120)

@@ -30,8 +30,7 @@ class Command(BaseCommand):
                 self.style.SUCCESS(f"Audit trail intact: {result.checked} entries verified.")
             )
             return
-        self.stderr.write(
-            f"Audit trail BROKEN at entry #{result.first_broken_id}: {result.problem}"
-        )
+        where = f" at entry #{result.first_broken_id}" if result.first_broken_id else ""
+        self.stderr.write(f"Audit trail BROKEN{where}: {result.problem}")
         # A distinct exit status so monitoring can alert on it.
         raise SystemExit(1)
