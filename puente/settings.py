@@ -153,7 +153,13 @@ TEMPLATES = [
 
 DATA_DIR = Path(env("PUENTE_DATA_DIR", str(BASE_DIR / "var")))
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'puente.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Each server thread keeps its PostgreSQL connection for this long: opening one costs
+# more than the whole phone lookup, and with a short age every thread paid it every minute.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("PUENTE_DB_CONN_MAX_AGE", 600, minimum=0)
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets advocates read while one writes; IMMEDIATE takes the write lock at the
     # start of a transaction so two writers queue instead of failing half-way.
