@@ -121,8 +121,8 @@ def _postgres_newest_matches(cursor, tsquery: str, *, words: int = 1) -> list[in
     decodes every word's postings. (One word that is rare among the newest entries has
     short postings: the index is quicker.) Otherwise ask the GIN index within a slice
     of ids below the ones checked (its bitmap combined with the primary key's, so only
-    that slice's rows are read), then within one more slice sized by how often the
-    first matched. `ORDER BY id + 0` keeps the planner from walking the primary key
+    that slice's rows are read), then within slices sized by how often the last one
+    matched. `ORDER BY id + 0` keeps the planner from walking the primary key
     backwards through millions of rows looking for a word that may not exist at all."""
     ids: list[int] = []
     below, checked, step = _ABOVE_EVERY_ID, 0, RECENT
@@ -149,10 +149,13 @@ def _postgres_newest_matches(cursor, tsquery: str, *, words: int = 1) -> list[in
         ids += found
         if len(ids) >= CANDIDATES or floor == 0:
             return ids
-        # Each slice costs the index's whole postings again: size the next one from
-        # how often this one matched, so it is the last; no match at all, the rest at once.
+        # Each slice costs the index's postings again, so size the next one from how
+        # often this one matched, to make it the last. But every match inside a slice is
+        # read from the table before the newest are picked: grow at most eight-fold, in
+        # case older entries match far more often (a word from a year long past).
         below = floor + 1
-        window = int((CANDIDATES - len(ids)) * window / len(found) * 1.5) if found else below
+        sized = (CANDIDATES - len(ids)) * window / len(found) * 1.5 if found else float("inf")
+        window = int(min(sized, 8 * window))
 
 
 def search(*, user, query: str, limit: int = 30) -> SearchResults:
