@@ -48,12 +48,14 @@ BENCH_DATA = ROOT / "var" / "bench-data"
 PUENTE = [sys.executable, "-m", "puente"]
 TINY_CONTACTS = 3000
 
-# The lookup's contact query (puente.intake.queries.phone_history) as one statement, served
-# by contact_phone_idx (phone, -started_at): the floor the HTML lookup is compared with.
+# The lookup's contact query (puente.intake.queries._CONTACTS_SQL, the first of its two)
+# as it runs there, served by contact_phone_idx (phone, -started_at): the floor the HTML
+# lookup is compared with. tests/bench checks the two stay the same.
 RAW_LOOKUP_SQL = (
-    "SELECT id, started_at, channel, reason, signaler_type, summary, level_of_indicators, "
-    "imminent_danger, case_id FROM intake_contact WHERE phone = {p} "
-    "ORDER BY started_at DESC LIMIT 10"
+    "SELECT ct.id, ct.started_at, ct.channel, ct.reason, ct.signaler_type, ct.summary, "
+    "ct.level_of_indicators, ct.imminent_danger, ct.case_id, cs.reference, cs.restricted, "
+    "cs.owner_id FROM intake_contact ct LEFT JOIN cases_case cs ON cs.id = ct.case_id "
+    "WHERE ct.phone = {p} ORDER BY ct.started_at DESC LIMIT 11"
 )
 
 

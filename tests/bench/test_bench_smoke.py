@@ -96,3 +96,19 @@ def test_benchmark_command_reports_every_figure_without_errors(tmp_path):
     # The printed table names every operation.
     for name in OPERATIONS:
         assert f"| {name} |" in run.stdout
+
+
+def test_the_raw_sql_floor_is_the_lookups_own_contact_query():
+    """The ratio means something only if the bench times the query the screen-pop runs."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import run as bench_run
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    from puente.intake import queries
+
+    def words(sql: str) -> list[str]:
+        return sql.replace(",", " , ").split()
+
+    lookup = queries._CONTACTS_SQL.replace("LIMIT %s", "LIMIT 11")
+    assert words(bench_run.RAW_LOOKUP_SQL.format(p="%s")) == words(lookup)
