@@ -1037,17 +1037,17 @@ def _place(rng: random.Random, country: str) -> tuple[str, str, str]:
     return subdivision, city, area
 
 
-def _state_name(subdivision: str) -> str:
+def state_name(subdivision: str) -> str:
     from puente.core.geography import subdivision_name
 
     return subdivision_name(subdivision)
 
 
-def _fill(text: str, *, country: str, lang: str, **values) -> str:
+def fill(text: str, *, country: str, lang: str, **values) -> str:
     return text.format(**TERMS[(country, lang)], **values)
 
 
-def _lang2(language: str, country: str) -> str:
+def lang2(language: str, country: str) -> str:
     """Which language a narrative is written in: the contact's, or (through an
     interpreter) the hotline's own."""
     if language == "spa":
@@ -1069,7 +1069,7 @@ def _moment(rng: random.Random, now: datetime, *, days_ago: float) -> datetime:
     return min(moment, now - timedelta(minutes=rng.randint(20, 90)))
 
 
-def _duration(rng: random.Random, channel: str, reason: str) -> timedelta:
+def duration(rng: random.Random, channel: str, reason: str) -> timedelta:
     if reason == "hang_up":
         return timedelta(seconds=rng.randint(5, 70))
     if channel in {"phone", "whatsapp"}:
@@ -1079,7 +1079,7 @@ def _duration(rng: random.Random, channel: str, reason: str) -> timedelta:
     return timedelta(minutes=rng.randint(5, 20))  # time to process a web form or an email
 
 
-def _person_name(rng: random.Random, pool: str, gender: str) -> tuple[str, str]:
+def person_name(rng: random.Random, pool: str, gender: str) -> tuple[str, str]:
     if pool == "asia":
         return rng.choice(NAMES["asia_f"]), rng.choice(NAMES["asia_last"])
     if pool == "fil":
@@ -1095,7 +1095,7 @@ def _codes(values) -> list[str]:
     return [str(value) for value in values]
 
 
-def _age_band(age: int) -> str:
+def age_band(age: int) -> str:
     for band, low, high in [
         ("0-8", 0, 8),
         ("9-17", 9, 17),
@@ -1216,7 +1216,7 @@ class _Seeder:
             channel=channel,
             direction="inbound",
             started_at=started_at,
-            ended_at=started_at + _duration(self.rng, channel, reason),
+            ended_at=started_at + duration(self.rng, channel, reason),
             signaler_type=signaler,
             language=language,
             interpreter_used=interpreter,
@@ -1255,14 +1255,14 @@ class _Seeder:
         phone = None
         if channel in {"phone", "sms", "whatsapp"} and rng.random() < 0.9:
             phone = self.numbers.new(place[2], country=country)
-        lang = _lang2(language, self.country)
+        lang = lang2(language, self.country)
         story = rng.choice(CONTACT_STORIES[reason][lang])
-        text = _fill(
+        text = fill(
             story,
             country=self.country,
             lang=lang,
             city=place[1] or "—",
-            state=_state_name(place[0]) if place[0] else "—",
+            state=state_name(place[0]) if place[0] else "—",
         )
         level = {
             "tip": rng.choice(["moderate", "low", "high"]),
@@ -1326,7 +1326,7 @@ class _Seeder:
         if status == "closed":
             reason = CLOSING_REASONS[index % len(CLOSING_REASONS)]
             fields["closing_reason"] = reason
-            fields["closing_note"] = _fill(CLOSING[lang][reason], country=self.country, lang=lang)
+            fields["closing_note"] = fill(CLOSING[lang][reason], country=self.country, lang=lang)
             fields["closed_at"] = min(opened_at + timedelta(days=rng.randint(14, 120)), self.now)
 
         from puente.cases.domain import open_case
@@ -1386,7 +1386,7 @@ class _Seeder:
         persons: list[Person] = []
         for _n in range(rng.randint(n_lo, n_hi)):
             sex = gender if gender in {"F", "M"} else rng.choice(["F", "M"])
-            first, last = _person_name(rng, pool, sex)
+            first, last = person_name(rng, pool, sex)
             age = rng.randint(age_lo, age_hi)
             known_age = rng.random() < 0.6
             citizenship = rng.choice(citizenships)
@@ -1397,7 +1397,7 @@ class _Seeder:
                     first_name=first,
                     last_name=last if rng.random() < 0.5 else "",
                     age=age if known_age else None,
-                    age_band=_age_band(age) if known_age else ("minor" if age < 18 else "adult"),
+                    age_band=age_band(age) if known_age else ("minor" if age < 18 else "adult"),
                     gender="Feminine" if sex == "F" else "Masculine",
                     citizenship=[citizenship],
                     nationality=citizenship,
@@ -1409,7 +1409,7 @@ class _Seeder:
                 )
             )
         exploiter_pool, exploiter_gender, roles = scenario["exploiter"]
-        first, last = _person_name(rng, exploiter_pool, exploiter_gender)
+        first, last = person_name(rng, exploiter_pool, exploiter_gender)
         alias_pool = "es" if exploiter_pool == "es" else "en"
         exploiter = Person(
             case=case,

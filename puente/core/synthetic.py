@@ -415,7 +415,7 @@ MX_SHORT_AREAS = {"55", "33", "81"}
 
 def _text_lang(language: str, country: str) -> str:
     """The narrative's language: the contact's, or (through an interpreter) the hotline's."""
-    return demo._lang2(language, country)
+    return demo.lang2(language, country)
 
 
 class _World:
@@ -573,10 +573,10 @@ def _stories(country: str) -> dict[tuple[str, str, str], list[str]]:
     for reason, by_lang in demo.CONTACT_STORIES.items():
         for lang, templates in by_lang.items():
             for subdivision, _w, cities in dist.PLACES[country]:
-                state = demo._state_name(subdivision)
+                state = demo.state_name(subdivision)
                 for city, _area in cities:
                     filled[(reason, lang, city)] = [
-                        demo._fill(t, country=country, lang=lang, city=city, state=state)
+                        demo.fill(t, country=country, lang=lang, city=city, state=state)
                         for t in templates
                     ]
     return filled
@@ -711,7 +711,7 @@ def _pass(
             reason=reason, channel=channel, signaler=signaler, lang=lang, city=city
         )
         summary = " ".join(fragments)
-        ended_at = moment + demo._duration(rng, channel, reason)
+        ended_at = moment + demo.duration(rng, channel, reason)
         interpreter = language not in {"eng", "spa"} and rng.random() < 0.85
         contact_id = take("intake_contact")
         sink.rows["intake_contact"].append(
@@ -819,7 +819,7 @@ def _add_case(
     case_lang = scenario["lang"]
     values = _SafeDict(
         city=city,
-        state=demo._state_name(subdivision),
+        state=demo.state_name(subdivision),
         business=rng.choice(scenario["businesses"] or [""]),
     )
     title = scenario["title"].format_map(values)[:200]
@@ -876,12 +876,12 @@ def _add_case(
     )
     for i in range(world.victims(rng)):
         gender = {"F": "Feminine", "M": "Masculine"}.get(spec_gender) or world.gender(rng)
-        first, last = demo._person_name(rng, pool, "M" if gender == "Masculine" else "F")
+        first, last = demo.person_name(rng, pool, "M" if gender == "Masculine" else "F")
         if rng.random() < dist.AGE_UNKNOWN_SHARE:
             age, band = None, "minor" if age_high < 18 else "adult" if age_low >= 18 else "unknown"
         else:
             age = rng.randint(age_low, age_high)
-            band = demo._age_band(age)
+            band = demo.age_band(age)
         citizenship = rng.choice(citizenships)
         person_id = take("cases_person")
         sink.rows["cases_person"].append(
@@ -908,7 +908,7 @@ def _add_case(
             first, last, alias, gender = "", "", values["business"], ""
         else:
             gender = "Masculine" if ex_gender == "M" else "Feminine"
-            first, last = demo._person_name(rng, ex_pool, ex_gender)
+            first, last = demo.person_name(rng, ex_pool, ex_gender)
             alias = rng.choice(alias_pool) if rng.random() < 0.4 else ""
         sink.rows["cases_person"].append(
             (
