@@ -86,16 +86,20 @@ class AuditEntry(models.Model):
 
 
 class ChainHead(models.Model):
-    """The newest link of the audit chain, one row (id 1), used on PostgreSQL.
+    """The newest link of the audit chain, one row (id 1). `audit verify` checks that
+    the entry it names is there, so removing the newest entries shows.
 
-    There an entry is appended with a single statement: updating this row computes the
-    new hash from the one it holds (the database's SHA-256) and the entry is inserted
-    from what the update returns. Row locking serialises the writers, and a writer that
-    waited sees the hash its predecessor committed, so the chain never forks. SQLite has
-    one writer at a time anyway and chains in Python (puente.audit.domain).
+    On PostgreSQL an entry is appended with a single statement: updating this row
+    computes the new hash from the one it holds (the database's SHA-256) and the entry
+    is inserted from what the update returns. Row locking serialises the writers, and a
+    writer that waited sees the hash its predecessor committed, so the chain never
+    forks. SQLite has one writer at a time anyway and hashes in Python
+    (puente.audit.domain).
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True)
+    # The hash before the newest: PostgreSQL's UPDATE … RETURNING gives only new values,
+    # and the entry being inserted needs its predecessor's.
     previous = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 

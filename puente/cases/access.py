@@ -49,13 +49,7 @@ def openable_cases(user, opened: list[int] | None = None) -> QuerySet[Case]:
 
 
 def can_open_case(user, case: Case) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.can(Perm.CASE_VIEW):
-        return False
-    if not case.restricted or case.owner_id == user.pk:
-        return True
-    if CaseAccess.objects.filter(case=case, user=user).exists():
-        return True
-    return BreakGlass.objects.filter(case=case, user=user, expires_at__gt=timezone.now()).exists()
+    return OpenableCases(user).may_open(case.pk, restricted=case.restricted, owner_id=case.owner_id)
 
 
 class OpenableCases:

@@ -105,7 +105,7 @@ class PhoneHistory:
 
 
 # The screen-pop's two queries, written out once instead of built by the ORM on every
-# ring: building them cost ~1.8 ms a lookup, several times what the database needs to
+# ring: building them cost ~2.5 ms a lookup, several times what the database needs to
 # answer them (bench/RESULTS.md). Plain SQL both databases run as it is; every part is
 # answered from an index (contact_phone_idx, identifier_lookup_idx, primary keys).
 _CONTACT = Contact._meta.db_table
