@@ -29,11 +29,11 @@ from puente.accounts.models import User  # noqa: E402
 from puente.accounts.roles import Role  # noqa: E402
 from puente.cases.models import Case, Identifier, Person  # noqa: E402
 from puente.core import choices as c  # noqa: E402
-from puente.core import distributions as dist  # noqa: E402
 from puente.intake.models import Contact  # noqa: E402
+from puente.sampledata import distributions as dist  # noqa: E402
 
 BUSY_CASE_TITLE = "Benchmark case: 20 contacts, 10 persons"
-# Candidates known to occur in the generated narratives (puente/core/demo_data.py stories);
+# Candidates known to occur in the generated narratives (puente/sampledata/data/narratives.json);
 # the first one actually present in this database is used, so a change of wording in the
 # generator shows up as a fallback rather than a search for nothing.
 WORDS_EN = ["shelter", "passport", "wages", "restaurant"]

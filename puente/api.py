@@ -2,11 +2,12 @@
 `api.py`; routers call the same domain functions as the HTML views, so a rule is
 enforced once. Every route authenticates with `puente.accounts.api_auth.api_auth`."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import NinjaAPI
 
 from puente.accounts.api_auth import api_auth
 from puente.cases.api import router as cases_router
+from puente.core.concurrency import StaleWriteError
 from puente.directory.api import router as directory_router
 from puente.intake.api import router as intake_router
 from puente.referrals.api import router as referrals_router
@@ -36,6 +37,28 @@ def domain_validation_error(request, exc: ValidationError):
     else:
         detail = [{"loc": ["body"], "msg": str(m), "type": "value_error"} for m in exc.messages]
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(StaleWriteError)
+def stale_write(request, exc: StaleWriteError):
+    """Someone saved the record after the caller read it: 409 with who, when and the
+    version to read again (the `StaleOut` schema), for every versioned endpoint."""
+    body = {
+        "detail": exc.messages[0],
+        "changed_by": exc.changed_by,
+        "changed_at": exc.changed_at,
+        "current_version": exc.current_version,
+    }
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_refused(request, exc: PermissionDenied):
+    """Every refusal — a missing permission or scope, a restricted case — is a 403 with
+    its reason, already audited where it was decided (`require_api_perm`,
+    `puente.cases.access.check_case_access`)."""
+    detail = str(exc) or "You may not do this."
+    return api.create_response(request, {"detail": detail}, status=403)
 
 
 api.add_router("/", intake_router)

@@ -95,16 +95,19 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
+    # Puente's apps from the bottom of the layout up: each imports only apps listed
+    # before it (tests/test_layering.py keeps it so).
     "puente.core",
-    "puente.accounts",
     "puente.audit",
-    "puente.intake",
+    "puente.accounts",
     "puente.cases",
+    "puente.intake",
     "puente.screening",
     "puente.search",
     "puente.directory",
     "puente.referrals",
     "puente.federation",
+    "puente.sampledata",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +125,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "puente.accounts.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "puente.cases.middleware.RestrictedCaseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -144,10 +148,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "puente.core.context_processors.hotline",
+                "puente.accounts.context_processors.permissions",
             ],
         },
     },
 ]
+FORM_RENDERER = "puente.core.forms.FormRenderer"  # one template for every form field
 
 # --- Database ----------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 
+import hypothesis
 import pytest
 from django.test import Client
 
@@ -10,6 +11,16 @@ from puente.core.middleware import SessionActivityMiddleware
 from tests.factories import make_user
 
 ROLES = [r.value for r in Role]
+
+# No property test may depend on how fast the machine is: Hypothesis's deadline (200 ms per
+# example by default) and its too_slow health check (data generation taking over a second)
+# are timing assertions that fail on a busy shared machine, not on a wrong answer. The other
+# health checks stay on: data_too_large, large_base_example and filter_too_much count bytes
+# and rejected examples, not seconds, so they mean the same on any machine.
+hypothesis.settings.register_profile(
+    "puente", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("puente")
 
 
 @pytest.fixture(autouse=True)

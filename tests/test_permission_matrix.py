@@ -14,7 +14,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from puente.accounts.roles import Perm, Role, permissions_for
+from puente.accounts.roles import Role, permissions_for
+from puente.core.permissions import Perm
 from puente.directory.models import Provider
 from puente.intake.models import IntakeDraft
 from puente.screening.models import Protocol

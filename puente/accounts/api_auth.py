@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
-from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from puente.accounts.models import ApiKey
+from puente.core.permissions import Refused, refuse
 
 
 class ApiKeyAuth(HttpBearer):
@@ -60,14 +60,5 @@ def api_can(request, perm: str) -> bool:
 def require_api_perm(request, perm: str) -> None:
     """403 with a plain reason when the caller (or its key's scopes) lacks `perm`."""
     if not api_can(request, perm):
-        from puente.audit.domain import record_event
-
-        record_event(
-            action="access_denied",
-            actor=request.user,
-            object_type="api",
-            object_ref=request.path[:60],
-            reason=f"needs {perm}",
-            request=request,
-        )
-        raise HttpError(403, f"This needs the permission “{perm}”.")
+        refuse(request=request, perm=perm, object_type="api")
+        raise Refused(f"This needs the permission “{perm}”.")

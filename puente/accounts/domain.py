@@ -15,9 +15,11 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -62,7 +64,9 @@ def _unknown_name_is_locked(username: str) -> bool:
     return failures + 1 >= settings.PUENTE_LOCKOUT_ATTEMPTS
 
 
-def register_failure(*, user: User, request=None, action: str, reason: str = "") -> bool:
+def register_failure(
+    *, user: User, request: HttpRequest | None = None, action: str, reason: str = ""
+) -> bool:
     """Count one failed password or second-factor attempt against `user`; lock the
     account once the limit is reached. Returns True when this failure locked it."""
     with transaction.atomic():
@@ -117,7 +121,9 @@ def has_confirmed_device(user: User) -> bool:
     return any(True for _device in devices_for_user(user, confirmed=True))
 
 
-def check_password_sign_in(*, username: str, password: str, request=None) -> SignInResult:
+def check_password_sign_in(
+    *, username: str, password: str, request: HttpRequest | None = None
+) -> SignInResult:
     """The password step. Does not start a session: the view does that with
     `django.contrib.auth.login` when the outcome is OK."""
     username = username.strip()
@@ -162,7 +168,7 @@ def check_password_sign_in(*, username: str, password: str, request=None) -> Sig
     return SignInResult(SignIn.OK, user)
 
 
-def record_sign_out(*, user: User, request=None) -> None:
+def record_sign_out(*, user: User, request: HttpRequest | None = None) -> None:
     record_event(action=AuditAction.LOGOUT, actor=user, obj=user, request=request)
 
 
@@ -177,7 +183,7 @@ def pending_totp_device(*, user: User) -> TOTPDevice:
 
 
 def confirm_totp_device(
-    *, user: User, device: TOTPDevice, token: str, request=None
+    *, user: User, device: TOTPDevice, token: str, request: HttpRequest | None = None
 ) -> list[str] | None:
     """Confirm the authenticator with a current code. Returns the new recovery codes (to
     be shown once) or None when the code is wrong."""
@@ -208,7 +214,7 @@ def confirm_totp_device(
     return codes
 
 
-def regenerate_recovery_codes(*, user: User, request=None) -> list[str]:
+def regenerate_recovery_codes(*, user: User, request: HttpRequest | None = None) -> list[str]:
     with transaction.atomic():
         codes = _replace_recovery_codes(user=user)
         record_event(
@@ -237,7 +243,9 @@ def _normalise(token: str) -> str:
     return "".join(token.split()).replace("-", "").lower()
 
 
-def verify_second_factor(*, user: User, token: str, request=None):
+def verify_second_factor(
+    *, user: User, token: str, request: HttpRequest | None = None
+) -> Device | None:
     """Check a 6-digit authenticator code or a recovery code. Returns the device that
     accepted it (a spent recovery code is deleted), or None. Failures count toward the
     same lockout as wrong passwords."""
@@ -284,7 +292,7 @@ def verify_second_factor(*, user: User, token: str, request=None):
 # --- Staff accounts ------------------------------------------------------------------------
 
 
-def unlock_user(*, user: User, by: User | None = None, request=None) -> None:
+def unlock_user(*, user: User, by: User | None = None, request: HttpRequest | None = None) -> None:
     with transaction.atomic():
         before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
@@ -300,7 +308,9 @@ def unlock_user(*, user: User, by: User | None = None, request=None) -> None:
         )
 
 
-def reset_second_factor(*, user: User, by: User | None = None, request=None) -> None:
+def reset_second_factor(
+    *, user: User, by: User | None = None, request: HttpRequest | None = None
+) -> None:
     """For a person who lost their phone: remove every device so the next sign-in
     enrols afresh. Whoever does this must have checked who is asking."""
     with transaction.atomic():
@@ -396,7 +406,7 @@ def create_api_key(
 
 
 def revoke_api_key(
-    *, key_id: int, by: User | None = None, via: str = "cli", request=None
+    *, key_id: int, by: User | None = None, via: str = "cli", request: HttpRequest | None = None
 ) -> ApiKey:
     with transaction.atomic():
         key = ApiKey.objects.select_for_update().get(pk=key_id)

@@ -1,4 +1,5 @@
 """Roles and what each may do: the one place that answers "may this person do that?".
+The permission codes themselves (`Perm`) are the shared vocabulary in `puente/core/permissions.py`.
 
 Permissions are plain codes rather than Django model permissions because they describe
 hotline work (open a restricted case, override a screening), not table rows.
@@ -11,6 +12,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from puente.core.permissions import Perm
+
 
 class Role(models.TextChoices):
     ADVOCATE = "advocate", _("Hotline advocate")
@@ -18,31 +21,6 @@ class Role(models.TextChoices):
     LIAISON = "liaison", _("Cross-border liaison")
     ANALYST = "analyst", _("Data analyst")
     ADMINISTRATOR = "administrator", _("Administrator")
-
-
-class Perm:
-    CONTACT_VIEW = "contact.view"
-    CONTACT_CREATE = "contact.create"
-    CONTACT_EDIT = "contact.edit"
-    CASE_VIEW = "case.view"
-    CASE_CREATE = "case.create"
-    CASE_EDIT = "case.edit"
-    CASE_RESTRICT = "case.restrict"  # mark restricted, name who may open it
-    CASE_REOPEN = "case.reopen"  # a closed case comes back only with a supervisor's say-so
-    CASE_BREAK_GLASS = "case.break_glass"
-    SCREENING_RECORD = "screening.record"
-    PHONE_LOOKUP = "phone.lookup"
-    SEARCH = "search"
-    AUDIT_VIEW = "audit.view"
-    PROTOCOL_EDIT = "protocol.edit"
-    USER_MANAGE = "user.manage"
-    APIKEY_MANAGE = "apikey.manage"
-    DIRECTORY_VIEW = "directory.view"  # search the service directory
-    DIRECTORY_MANAGE = "directory.manage"  # add, edit and import providers
-    REFERRAL_RECORD = "referral.record"  # refer to a provider, record a report to authorities
-    EXCHANGE_SEND = "exchange.send"  # send a referral to the partner hotline across the border
-    EXCHANGE_RECEIVE = "exchange.receive"  # handle referrals the partner hotline sent us
-    PARTNER_MANAGE = "partner.manage"  # register partner hotlines and keys; retry messages
 
 
 _ADVOCATE = {

@@ -6,3 +6,9 @@ class AuditConfig(AppConfig):
     name = "puente.audit"
     label = "audit"
     verbose_name = _("Audit")
+
+    def ready(self) -> None:
+        from puente.audit.receivers import connect
+
+        # Django's documented place to connect receivers: models are loaded by now.
+        connect()

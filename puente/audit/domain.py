@@ -14,7 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
+from django.db.models import Model
+from django.http import HttpRequest
 from django.utils import timezone
 
 from puente.audit.models import AuditAction, AuditEntry, ChainHead
@@ -67,7 +71,7 @@ def field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[st
     ]
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
@@ -76,19 +80,20 @@ def client_ip(request) -> str | None:
 def record_event(
     *,
     action: str,
-    actor=None,
+    # Any staff account (Django's user base class: accounts is above audit).
+    actor: AbstractBaseUser | AnonymousUser | None = None,
     actor_name: str = "",
-    obj=None,
+    obj: Model | None = None,
     object_type: str = "",
     object_id: Any = "",
     object_ref: str = "",
     changes: Iterable[dict[str, Any]] = (),
     reason: str = "",
-    request=None,
+    request: HttpRequest | None = None,
     via: str = "",
 ) -> AuditEntry:
     if obj is not None:
-        object_type = object_type or obj._meta.model_name
+        object_type = object_type or obj._meta.model_name or ""
         object_id = object_id or obj.pk
         object_ref = object_ref or str(getattr(obj, "reference", "") or "")
     if actor is not None and not getattr(actor, "is_authenticated", False):
@@ -97,7 +102,8 @@ def record_event(
         via = getattr(request, "puente_via", "web")
     entry = AuditEntry(
         at=timezone.now(),
-        actor=actor,
+        # Anonymous visitors were made None just above (getattr hides that from mypy).
+        actor=actor,  # type: ignore[misc]
         actor_name=actor_name or (actor.get_username() if actor else ""),
         action=AuditAction(action).value,
         object_type=object_type,
@@ -136,6 +142,8 @@ def _append(entry: AuditEntry) -> None:
 _CONTENT_FIELDS = [
     f for f in AuditEntry._meta.concrete_fields if f.attname not in ("id", "prev_hash", "hash")
 ]
+# A concrete field always has a column (the stubs allow None for others).
+_CONTENT_COLUMNS: list[str] = [f.column for f in _CONTENT_FIELDS]  # type: ignore[misc]
 _HEAD = ChainHead._meta.db_table
 _ENTRIES = AuditEntry._meta.db_table
 
@@ -148,7 +156,7 @@ WITH link AS (
     WHERE id = 1
     RETURNING previous, hash
 )
-INSERT INTO {_ENTRIES} ({", ".join(f.column for f in _CONTENT_FIELDS)}, prev_hash, hash)
+INSERT INTO {_ENTRIES} ({", ".join(_CONTENT_COLUMNS)}, prev_hash, hash)
 SELECT {", ".join("%s" for _ in _CONTENT_FIELDS)}, link.previous, link.hash FROM link
 RETURNING id, prev_hash, hash
 """

@@ -3,12 +3,11 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from puente.accounts.permissions import require_perm
-from puente.accounts.roles import Perm
 from puente.audit.domain import record_event
 from puente.audit.forms import AuditFilterForm
 from puente.audit.models import AuditAction
 from puente.audit.queries import audit_entries
+from puente.core.permissions import Perm, require_perm
 
 PAGE_SIZE = 50
 

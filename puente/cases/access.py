@@ -4,18 +4,28 @@ API — asks here, so the restricted-case rule is enforced once.
 A restricted case is open to its owner and the staff named on it. Anyone else with
 case access sees that it exists (reference and status, never its content) and may
 "break the glass" by giving a reason; that grant lasts until the end of the shift.
+
+Pages and API endpoints ask `case_for` (by reference) or `check_case_access` (a case
+they already hold, e.g. a contact's): one rule, one audited refusal, one 403 (a page
+shows the restricted-case notice with break-glass, the API `{"detail": …}`).
 """
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from puente.accounts.roles import Perm
+from puente.accounts.models import User
+from puente.audit.domain import record_event
 from puente.cases.models import BreakGlass, Case, CaseAccess
+from puente.core.permissions import Perm, Refused
 
 
-def restricted_cases_opened_by(user) -> list[int]:
+def restricted_cases_opened_by(user: User) -> list[int]:
     """The few restricted cases `user` is named on or holds a break-glass grant for.
 
     Read once (one small indexed query) and written into each filter as a plain list:
@@ -28,7 +38,7 @@ def restricted_cases_opened_by(user) -> list[int]:
     return list(named.union(glass))
 
 
-def _open_for_user_q(user, field: str = "", opened: list[int] | None = None) -> Q:
+def _open_for_user_q(user: User, field: str = "", opened: list[int] | None = None) -> Q:
     """Q on a case (field="") or on a relation to one (field="case"): `user` may open it.
     `opened`: `restricted_cases_opened_by(user)`, when the caller already has it."""
     prefix = f"{field}__" if field else ""
@@ -41,14 +51,14 @@ def _open_for_user_q(user, field: str = "", opened: list[int] | None = None) -> 
     )
 
 
-def openable_cases(user, opened: list[int] | None = None) -> QuerySet[Case]:
+def openable_cases(user: User, opened: list[int] | None = None) -> QuerySet[Case]:
     """Cases whose content `user` may read right now."""
     if not getattr(user, "is_authenticated", False) or not user.can(Perm.CASE_VIEW):
         return Case.objects.none()
     return Case.objects.filter(_open_for_user_q(user, opened=opened))
 
 
-def can_open_case(user, case: Case) -> bool:
+def can_open_case(user: User, case: Case) -> bool:
     return OpenableCases(user).may_open(case.pk, restricted=case.restricted, owner_id=case.owner_id)
 
 
@@ -57,7 +67,7 @@ class OpenableCases:
     and owner: the grants are read only if a restricted case someone else owns turns up,
     and then once. The phone lookup, where a restricted case is rare, saves a query."""
 
-    def __init__(self, user):
+    def __init__(self, user: User) -> None:
         self.user = user
         self.may_view = bool(getattr(user, "is_authenticated", False)) and user.can(Perm.CASE_VIEW)
         self._granted: set[int] | None = None
@@ -72,12 +82,69 @@ class OpenableCases:
         return case_id in self._granted
 
 
-def can_edit_case(user, case: Case) -> bool:
+def can_edit_case(user: User, case: Case) -> bool:
     return user.can(Perm.CASE_EDIT) and can_open_case(user, case)
 
 
-def visible_through_case_q(user, field: str = "case", opened: list[int] | None = None) -> Q:
+def visible_through_case_q(user: User, field: str = "case", opened: list[int] | None = None) -> Q:
     """For rows that may belong to a case (contacts, tasks, search entries): visible when
     they belong to no case or to a case `user` may open. Checked on the row's own case
     (a primary-key join), never as `case IN (every openable case)`."""
     return Q(**{f"{field}__isnull": True}) | _open_for_user_q(user, field, opened)
+
+
+class CaseRefused(Refused):
+    """`user` may not open (or change) `case`. Already in the audit trail when raised."""
+
+    def __init__(self, *, case: Case, reason: str, message: Any) -> None:
+        super().__init__(message)
+        self.case = case
+        self.audit_reason = reason
+
+
+def check_case_access(
+    *,
+    user: User,
+    case: Case,
+    edit: bool = False,
+    obj: Model | None = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """Refuse (CaseRefused, audited against `obj` — the case itself unless a record of it,
+    such as a contact, is what was asked for) unless `user` may open `case` and, with
+    `edit`, change it."""
+    if not can_open_case(user, case):
+        reason, message = (
+            "restricted case: not named",
+            _("This case is restricted: you are not named on it."),
+        )
+    elif edit and not can_edit_case(user, case):
+        reason, message = "needs case.edit", _("You may read this case but not change it.")
+    else:
+        return
+    record_event(
+        action="access_denied",
+        actor=user,
+        obj=obj if obj is not None else case,
+        object_ref=case.reference,
+        reason=reason,
+        request=request,
+    )
+    raise CaseRefused(case=case, reason=reason, message=message)
+
+
+def case_for(
+    *, user: User, reference: str, edit: bool = False, request: HttpRequest | None = None
+) -> Case:
+    """The case a page or API call names by reference (as typed: any letter case, spaces
+    around it), if `user` may open it — and, with `edit`, change it. Http404 when there is
+    no such case; CaseRefused, audited, when there is one they may not have."""
+    case = (
+        Case.objects.select_related("owner")
+        .filter(reference=(reference or "").strip().upper())
+        .first()
+    )
+    if case is None:
+        raise Http404
+    check_case_access(user=user, case=case, edit=edit, request=request)
+    return case

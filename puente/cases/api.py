@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
 
 from puente.accounts.api_auth import require_api_perm
-from puente.accounts.roles import Perm
 from puente.audit.domain import record_event
 from puente.cases import domain
-from puente.cases.access import can_edit_case, can_open_case, openable_cases
+from puente.cases.access import case_for, openable_cases
 from puente.cases.models import Case, Identifier, Person
+from puente.core.permissions import Perm
 
 router = Router(tags=["cases"])
 
@@ -117,6 +115,8 @@ class CasePatch(Schema):
 
 
 class StaleOut(Schema):
+    """The body of every 409 (puente.api.stale_write): someone saved first."""
+
     detail: str
     changed_by: str
     changed_at: datetime | None
@@ -129,20 +129,6 @@ def _full_case(case_id: int) -> Case:
         .prefetch_related("persons__identifiers")
         .get(pk=case_id)
     )
-
-
-def _openable_or_403(request, reference: str) -> Case:
-    case = get_object_or_404(Case, reference=reference.upper())
-    if not can_open_case(request.user, case):
-        record_event(
-            action="access_denied",
-            actor=request.user,
-            obj=case,
-            reason="restricted case: not named",
-            request=request,
-        )
-        raise HttpError(403, "This case is restricted: you are not named on it.")
-    return case
 
 
 @router.get("", response=list[CaseSummaryOut])
@@ -172,7 +158,7 @@ def create_case(request, payload: CaseIn):
 @router.get("/{reference}", response=CaseOut)
 def get_case(request, reference: str):
     require_api_perm(request, Perm.CASE_VIEW)
-    case = _openable_or_403(request, reference)
+    case = case_for(user=request.user, reference=reference, request=request)
     record_event(action="view", actor=request.user, obj=case, request=request)
     return _full_case(case.pk)
 
@@ -180,27 +166,15 @@ def get_case(request, reference: str):
 @router.patch("/{reference}", response={200: CaseOut, 409: StaleOut})
 def patch_case(request, reference: str, payload: CasePatch):
     require_api_perm(request, Perm.CASE_EDIT)
-    case = _openable_or_403(request, reference)
-    if not can_edit_case(request.user, case):
-        raise HttpError(403, "You may not edit this case.")
+    case = case_for(user=request.user, reference=reference, edit=True, request=request)
     changes = payload.dict(exclude_unset=True)
     version = changes.pop("version")
-    try:
-        domain.update_case(
-            case_id=case.pk,
-            expected_version=version,
-            changes=changes,
-            by=request.user,
-            request=request,
-        )
-    except domain.StaleCaseError as exc:
-        return Status(
-            409,
-            {
-                "detail": exc.messages[0],
-                "changed_by": exc.changed_by,
-                "changed_at": exc.changed_at,
-                "current_version": exc.current_version,
-            },
-        )
+    # A stale version raises StaleWriteError, answered 409 (StaleOut) by puente.api.
+    domain.update_case(
+        case_id=case.pk,
+        expected_version=version,
+        changes=changes,
+        by=request.user,
+        request=request,
+    )
     return _full_case(case.pk)

@@ -142,6 +142,14 @@ class BreakGlass(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["case", "user", "-expires_at"], name="break_glass_idx")]
+        constraints = [
+            # Whoever broke the glass is not the one who says it was justified.
+            models.CheckConstraint(
+                condition=models.Q(reviewed_by__isnull=True)
+                | ~models.Q(reviewed_by=models.F("user")),
+                name="break_glass_reviewed_by_someone_else",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.user_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -7,21 +7,28 @@ notes a case has: a case page must stay fast on a case that ran for months.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from puente.accounts.models import User
-from puente.accounts.roles import ROLE_PERMISSIONS, Perm
-from puente.cases.access import _open_for_user_q
+from puente.accounts.roles import ROLE_PERMISSIONS
+from puente.cases.access import (
+    _open_for_user_q,
+    openable_cases,
+    restricted_cases_opened_by,
+    visible_through_case_q,
+)
 from puente.cases.models import BreakGlass, Case, CaseAccess, CaseNote, Identifier, Person, Task
 from puente.core import choices as c
-from puente.screening.models import Screening
+from puente.core.permissions import Perm
 
 
 def cases_for_list(
     *,
-    user,
+    user: User,
     status: str = "",
     imminent_danger: bool = False,
     mine: bool = False,
@@ -60,13 +67,13 @@ PERSON_GROUPS = [
 @dataclass
 class CasePage:
     case: Case
-    persons_by_role: list[tuple[str, str, list[Person]]] = field(default_factory=list)
+    persons_by_role: list[tuple[str, str | Promise, list[Person]]] = field(default_factory=list)
     unlinked_identifiers: list[Identifier] = field(default_factory=list)
 
 
 def case_page(*, case_id: int, include_access_list: bool = False) -> CasePage:
     """One case with every related list prefetched, in a constant number of queries."""
-    prefetches = [
+    prefetches: list[str | Prefetch] = [
         Prefetch(
             "persons",
             queryset=Person.objects.prefetch_related(
@@ -82,7 +89,6 @@ def case_page(*, case_id: int, include_access_list: bool = False) -> CasePage:
         Prefetch("tasks", queryset=Task.objects.select_related("assignee")),
         Prefetch("notes", queryset=CaseNote.objects.select_related("author")),
         "contacts",
-        Prefetch("screenings", queryset=Screening.objects.select_related("screened_by")),
     ]
     if include_access_list:
         prefetches.append(
@@ -101,7 +107,8 @@ def case_page(*, case_id: int, include_access_list: bool = False) -> CasePage:
     groups: dict[str, list[Person]] = {code: [] for code, _label in PERSON_GROUPS}
     for person in case.persons.all():
         groups.setdefault(person.role, []).append(person)
-    page = CasePage(case=case, unlinked_identifiers=case.unlinked_identifiers)
+    # unlinked_identifiers: the Prefetch(to_attr=…) above puts it on the case.
+    page = CasePage(case=case, unlinked_identifiers=case.unlinked_identifiers)  # type: ignore[attr-defined]
     page.persons_by_role = [(code, label, groups[code]) for code, label in PERSON_GROUPS]
     return page
 
@@ -124,7 +131,7 @@ def break_glass_events(*, unreviewed_only: bool = True) -> QuerySet[BreakGlass]:
     return qs
 
 
-def active_break_glass(*, case: Case, user) -> BreakGlass | None:
+def active_break_glass(*, case: Case, user: User) -> BreakGlass | None:
     return (
         BreakGlass.objects.filter(case=case, user=user, expires_at__gt=timezone.now())
         .order_by("-expires_at")
@@ -132,5 +139,59 @@ def active_break_glass(*, case: Case, user) -> BreakGlass | None:
     )
 
 
-def is_named_on(*, case: Case, user) -> bool:
+def is_named_on(*, case: Case, user: User) -> bool:
     return case.owner_id == user.pk or CaseAccess.objects.filter(case=case, user=user).exists()
+
+
+# --- the home page: the case work waiting for this person, most urgent first ---------
+
+HOME_QUEUE_LENGTH = 20
+
+
+@dataclass
+class CaseQueues:
+    """Each list is a bounded, indexed query; the section costs the same number of
+    queries however many rows each list holds."""
+
+    today: date
+    imminent_danger: list[Case] = field(default_factory=list)
+    my_tasks: list[Task] = field(default_factory=list)
+    my_cases: list[Case] = field(default_factory=list)
+    open_cases: list[Case] = field(default_factory=list)
+    break_glass_to_review: list[BreakGlass] = field(default_factory=list)
+    show_my_cases: bool = False
+
+
+def home_case_queues(*, user: User) -> CaseQueues | None:
+    watches_floor = user.can(Perm.CASE_RESTRICT)
+    if not user.can(Perm.CASE_VIEW) and not watches_floor:
+        return None
+    queues = CaseQueues(today=timezone.localdate())
+    if user.can(Perm.CASE_VIEW):
+        opened = restricted_cases_opened_by(user)
+        open_cases = (
+            openable_cases(user, opened)
+            .filter(~Q(status=c.CaseStatus.CLOSED))
+            .select_related("owner")
+            .order_by("-imminent_danger", "-updated_at")
+        )
+        queues.imminent_danger = list(open_cases.filter(imminent_danger=True)[:HOME_QUEUE_LENGTH])
+        queues.show_my_cases = user.can(Perm.CONTACT_CREATE)
+        queues.my_cases = list(open_cases.filter(owner=user)[:HOME_QUEUE_LENGTH])
+        if watches_floor or not user.can(Perm.CONTACT_CREATE):
+            # Supervisors watch the whole floor; analysts and liaisons see the open work.
+            queues.open_cases = list(open_cases[:HOME_QUEUE_LENGTH])
+        queues.my_tasks = list(
+            Task.objects.filter(
+                visible_through_case_q(user, opened=opened), assignee=user, done_at__isnull=True
+            )
+            .select_related("case")
+            .order_by("due_date", "id")[:HOME_QUEUE_LENGTH]
+        )
+    if watches_floor:
+        queues.break_glass_to_review = list(
+            BreakGlass.objects.filter(reviewed_at__isnull=True)
+            .select_related("case", "user")
+            .order_by("-at")[:HOME_QUEUE_LENGTH]
+        )
+    return queues

@@ -1,105 +1,33 @@
 """Case pages. Thin: parse the form, call `puente.cases.domain`, show the result.
 
-Every view names its permission (`require_perm`), asks `can_open_case` before showing
-anything of a case, and leaves a line in the audit trail.
+Every view names its permission (`require_perm`), reads its case through `case_for` (the
+one audited rule for restricted cases), and leaves a line in the audit trail.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from puente.accounts.models import User
-from puente.accounts.permissions import require_perm
-from puente.accounts.roles import Perm
 from puente.audit.domain import record_event
 from puente.cases import domain, forms, queries
-from puente.cases.access import can_edit_case, can_open_case
+from puente.cases.access import can_edit_case, can_open_case, case_for
+from puente.cases.middleware import restricted_case_page
 from puente.cases.models import BreakGlass, Case, Person, Task
 from puente.core import choices as c
-from puente.core.forms import apply_domain_errors, resubmission
-from puente.core.geography import country_name
+from puente.core.concurrency import StaleWriteError
+from puente.core.forms import apply_domain_errors, refuse_stale_save
+from puente.core.permissions import Perm, require_perm
 
 PAGE_SIZE = 25
-
-
-def _safe_reverse(name: str, *args) -> str:
-    """Links into apps built alongside this one: absent until they ship, never a 500."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
-def _get_case(reference: str) -> Case:
-    case = queries.case_by_reference(reference=reference)
-    if case is None:
-        raise Http404
-    return case
-
-
-def _deny(request, case: Case, why: str):
-    record_event(action="access_denied", actor=request.user, obj=case, reason=why, request=request)
-    raise PermissionDenied
-
-
-def _openable_case(request, reference: str, *, edit: bool = False) -> Case:
-    case = _get_case(reference)
-    if not can_open_case(request.user, case):
-        _deny(request, case, "restricted case: not named")
-    if edit and not can_edit_case(request.user, case):
-        _deny(request, case, "needs case.edit")
-    return case
-
-
-def _display_case_values(case: Case) -> dict[str, str]:
-    """The stored values, as text, shown beside a form refused for being stale."""
-    return {
-        "title": case.title,
-        "summary": case.summary,
-        "exploitation_type": case.get_exploitation_type_display(),
-        "forms_of_exploitation": ", ".join(
-            c.labels_for(c.TypeOfExploitation, case.forms_of_exploitation)
-        ),
-        "mx_forms_of_exploitation": ", ".join(
-            c.labels_for(c.MexicoExploitationForm, case.mx_forms_of_exploitation)
-        ),
-        "venues": ", ".join(c.labels_for(c.Venue, case.venues)),
-        "methods_of_control": ", ".join(c.labels_for(c.MethodOfControl, case.methods_of_control)),
-        "methods_of_recruitment": ", ".join(
-            c.labels_for(c.MethodOfRecruitment, case.methods_of_recruitment)
-        ),
-        "level_of_indicators": case.get_level_of_indicators_display(),
-        "imminent_danger": _("Yes") if case.imminent_danger else _("No"),
-        "owner": case.owner.display_name if case.owner else "",
-    }
-
-
-def _display_person_values(person: Person) -> dict[str, str]:
-    return {
-        "role": person.get_role_display(),
-        "is_business": _("Yes") if person.is_business else _("No"),
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "alias": person.alias,
-        "age": "" if person.age is None else str(person.age),
-        "age_band": person.get_age_band_display(),
-        "gender": person.get_gender_display(),
-        "citizenship": ", ".join(country_name(code) for code in person.citizenship),
-        "nationality": country_name(person.nationality),
-        "primary_language": person.get_primary_language_display(),
-        "trafficking_status": person.get_trafficking_status_display(),
-        "relationship_to_trafficker": person.get_relationship_to_trafficker_display(),
-        "roles_in_process": ", ".join(c.labels_for(c.RoleInProcess, person.roles_in_process)),
-        "notes": person.notes,
-    }
 
 
 def _case_initial(case: Case) -> dict:
@@ -170,26 +98,6 @@ def case_new(request):
 # --- one case --------------------------------------------------------------------
 
 
-def _restricted_page(request, case: Case, form=None, status: int = 200):
-    record_event(
-        action="access_denied",
-        actor=request.user,
-        obj=case,
-        reason="restricted case: not named",
-        request=request,
-    )
-    return render(
-        request,
-        "cases/restricted.html",
-        {
-            "case": case,
-            "form": form or forms.BreakGlassForm(),
-            "can_break_glass": request.user.can(Perm.CASE_BREAK_GLASS),
-        },
-        status=status,
-    )
-
-
 def _detail_context(request, case: Case, **extra) -> dict:
     user = request.user
     is_supervisor = user.can(Perm.CASE_RESTRICT)
@@ -205,7 +113,7 @@ def _detail_context(request, case: Case, **extra) -> dict:
         else []
     )
     contacts = [
-        (contact, _safe_reverse("intake:detail", contact.pk)) for contact in full.contacts.all()
+        (contact, reverse("intake:detail", args=[contact.pk])) for contact in full.contacts.all()
     ]
     context = {
         "case": full,
@@ -230,7 +138,6 @@ def _detail_context(request, case: Case, **extra) -> dict:
             ),
         ],
         "contacts": contacts,
-        "screening_url": _safe_reverse("screening:case", full.reference),
         "break_glass": queries.active_break_glass(case=full, user=user)
         if full.restricted and not queries.is_named_on(case=full, user=user)
         else None,
@@ -246,17 +153,14 @@ def _detail_context(request, case: Case, **extra) -> dict:
 
 @require_perm(Perm.CASE_VIEW)
 def case_detail(request, reference: str):
-    case = _get_case(reference)
-    if not can_open_case(request.user, case):
-        return _restricted_page(request, case)
+    case = case_for(user=request.user, reference=reference, request=request)
     record_event(action="view", actor=request.user, obj=case, request=request)
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 
 @require_perm(Perm.CASE_EDIT)
 def case_edit(request, reference: str):
-    case = _openable_case(request, reference, edit=True)
-    stale = None
+    case = case_for(user=request.user, reference=reference, edit=True, request=request)
     if request.method == "POST":
         form = forms.CaseEditForm(request.POST)
         if form.is_valid():
@@ -270,15 +174,15 @@ def case_edit(request, reference: str):
                     by=request.user,
                     request=request,
                 )
-            except domain.StaleCaseError as exc:
-                stale = exc
-                # Keep what the advocate typed; the next save is a deliberate choice
-                # made with the current values in view, so it carries the new version.
-                posted = resubmission(request.POST, exc)
-                form = forms.CaseEditForm(posted)
-                form.is_valid()
-                form.add_error(None, exc.messages[0])
-                case = exc.record
+            except StaleWriteError as exc:
+                return refuse_stale_save(
+                    request,
+                    exc,
+                    form_class=forms.CaseEditForm,
+                    saved=_case_initial(exc.record),
+                    template_name="cases/case_form.html",
+                    context={"case": exc.record},
+                )
             except ValidationError as exc:
                 apply_domain_errors(form, exc)
             else:
@@ -287,23 +191,13 @@ def case_edit(request, reference: str):
     else:
         form = forms.CaseEditForm(initial=_case_initial(case))
         record_event(action="view", actor=request.user, obj=case, request=request)
-    return render(
-        request,
-        "cases/case_form.html",
-        {
-            "form": form,
-            "case": case,
-            "stale": stale,
-            "current": _display_case_values(case) if stale else {},
-        },
-        status=409 if stale else 200,
-    )
+    return render(request, "cases/case_form.html", {"form": form, "case": case})
 
 
 @require_POST
 @require_perm(Perm.CASE_EDIT)
 def case_status(request, reference: str):
-    case = _openable_case(request, reference, edit=True)
+    case = case_for(user=request.user, reference=reference, edit=True, request=request)
     form = forms.StatusForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -328,8 +222,9 @@ def case_status(request, reference: str):
             )
     else:
         for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+            for error in errors.as_data():
+                for message in error.messages:
+                    messages.error(request, message)
     return redirect("cases:detail", reference=case.reference)
 
 
@@ -372,7 +267,7 @@ def _validate_identifiers(formset) -> bool:
 
 @require_perm(Perm.CASE_EDIT)
 def person_add(request, reference: str):
-    case = _openable_case(request, reference, edit=True)
+    case = case_for(user=request.user, reference=reference, edit=True, request=request)
     form = forms.PersonForm(request.POST or None, initial={"role": request.GET.get("role", "")})
     formset = forms.IdentifierFormSet(request.POST or None, prefix="ids")
     if (
@@ -406,11 +301,10 @@ def person_add(request, reference: str):
 
 @require_perm(Perm.CASE_EDIT)
 def person_edit(request, reference: str, person_id: int):
-    case = _openable_case(request, reference, edit=True)
+    case = case_for(user=request.user, reference=reference, edit=True, request=request)
     person = get_object_or_404(
         Person.objects.prefetch_related("identifiers"), pk=person_id, case=case
     )
-    stale = None
     if request.method == "POST":
         form = forms.PersonEditForm(request.POST)
         formset = forms.IdentifierFormSet(request.POST, prefix="ids")
@@ -427,13 +321,20 @@ def person_edit(request, reference: str, person_id: int):
                         request=request,
                     )
                     _save_identifiers(request, case, person, formset)
-            except domain.StaleCaseError as exc:
-                stale = exc
-                posted = resubmission(request.POST, exc)
-                form = forms.PersonEditForm(posted)
-                form.is_valid()
-                form.add_error(None, exc.messages[0])
-                person = exc.record
+            except StaleWriteError as exc:
+                return refuse_stale_save(
+                    request,
+                    exc,
+                    form_class=forms.PersonEditForm,
+                    saved=_person_initial(exc.record),
+                    template_name="cases/person_form.html",
+                    context={
+                        "case": case,
+                        "formset": formset,
+                        "person": exc.record,
+                        "identifiers": exc.record.identifiers.all(),
+                    },
+                )
             except ValidationError as exc:
                 apply_domain_errors(form, exc)
             else:
@@ -442,6 +343,14 @@ def person_edit(request, reference: str, person_id: int):
     else:
         form = forms.PersonEditForm(initial=_person_initial(person))
         formset = forms.IdentifierFormSet(prefix="ids")
+        # The form shows the person's names and identifiers: a read like any other.
+        record_event(
+            action="view",
+            actor=request.user,
+            obj=person,
+            object_ref=case.reference,
+            request=request,
+        )
     return render(
         request,
         "cases/person_form.html",
@@ -450,11 +359,8 @@ def person_edit(request, reference: str, person_id: int):
             "form": form,
             "formset": formset,
             "person": person,
-            "stale": stale,
-            "current": _display_person_values(person) if stale else {},
             "identifiers": person.identifiers.all(),
         },
-        status=409 if stale else 200,
     )
 
 
@@ -464,7 +370,7 @@ def person_edit(request, reference: str, person_id: int):
 @require_POST
 @require_perm(Perm.CASE_EDIT)
 def location_add(request, reference: str):
-    case = _openable_case(request, reference, edit=True)
+    case = case_for(user=request.user, reference=reference, edit=True, request=request)
     form = forms.LocationForm(request.POST)
     if form.is_valid():
         try:
@@ -496,18 +402,20 @@ def _tasks_partial(request, case: Case, form=None):
 @require_POST
 @require_perm(Perm.CASE_EDIT)
 def task_add(request, reference: str):
-    case = _openable_case(request, reference, edit=True)
+    case = case_for(user=request.user, reference=reference, edit=True, request=request)
     form = forms.TaskForm(request.POST)
+    added = False
     if form.is_valid():
         try:
             domain.add_task(case=case, by=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
             apply_domain_errors(form, exc)
         else:
-            form = None
+            added = True
     if request.headers.get("HX-Request"):
-        return _tasks_partial(request, case, form)
-    if form is not None:
+        # Once the task is added the partial offers an empty form for the next one.
+        return _tasks_partial(request, case, None if added else form)
+    if not added:
         messages.error(request, _("The task was not added: say what needs doing."))
     return redirect(reverse("cases:detail", args=[case.reference]) + "#tasks")
 
@@ -515,7 +423,7 @@ def task_add(request, reference: str):
 @require_POST
 @require_perm(Perm.CASE_EDIT)
 def task_done(request, reference: str, task_id: int):
-    case = _openable_case(request, reference, edit=True)
+    case = case_for(user=request.user, reference=reference, edit=True, request=request)
     task = get_object_or_404(Task, pk=task_id, case=case)
     domain.complete_task(task=task, by=request.user, request=request)
     if request.headers.get("HX-Request"):
@@ -526,15 +434,16 @@ def task_done(request, reference: str, task_id: int):
 @require_POST
 @require_perm(Perm.CASE_EDIT)
 def note_add(request, reference: str):
-    case = _openable_case(request, reference, edit=True)
+    case = case_for(user=request.user, reference=reference, edit=True, request=request)
     form = forms.NoteForm(request.POST)
+    added = False
     if form.is_valid():
         try:
             domain.add_note(case=case, by=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
             apply_domain_errors(form, exc)
         else:
-            form = None
+            added = True
     if request.headers.get("HX-Request"):
         notes = case.notes.select_related("author")
         return render(
@@ -543,11 +452,11 @@ def note_add(request, reference: str):
             {
                 "case": case,
                 "notes": notes,
-                "note_form": form or forms.NoteForm(),
+                "note_form": forms.NoteForm() if added else form,
                 "can_edit": True,
             },
         )
-    if form is not None:
+    if not added:
         messages.error(request, _("The note was empty and was not added."))
     return redirect(reverse("cases:detail", args=[case.reference]) + "#notes")
 
@@ -558,7 +467,7 @@ def note_add(request, reference: str):
 @require_POST
 @require_perm(Perm.CASE_RESTRICT)
 def case_restrict(request, reference: str):
-    case = _openable_case(request, reference)
+    case = case_for(user=request.user, reference=reference, request=request)
     if request.POST.get("restricted") == "1":
         domain.restrict_case(case=case, by=request.user, request=request)
         messages.success(request, _("The case is now restricted."))
@@ -571,7 +480,7 @@ def case_restrict(request, reference: str):
 @require_POST
 @require_perm(Perm.CASE_RESTRICT)
 def access_grant(request, reference: str):
-    case = _openable_case(request, reference)
+    case = case_for(user=request.user, reference=reference, request=request)
     form = forms.AccessForm(request.POST)
     if form.is_valid():
         try:
@@ -593,7 +502,7 @@ def access_grant(request, reference: str):
 @require_POST
 @require_perm(Perm.CASE_RESTRICT)
 def access_revoke(request, reference: str, user_id: int):
-    case = _openable_case(request, reference)
+    case = case_for(user=request.user, reference=reference, request=request)
     user = get_object_or_404(User, pk=user_id)
     domain.revoke_access(case=case, user=user, by=request.user, request=request)
     messages.success(
@@ -605,7 +514,9 @@ def access_revoke(request, reference: str, user_id: int):
 @require_POST
 @require_perm(Perm.CASE_BREAK_GLASS)
 def case_break_glass(request, reference: str):
-    case = _get_case(reference)
+    case = queries.case_by_reference(reference=reference)
+    if case is None:
+        raise Http404
     if can_open_case(request.user, case):
         return redirect("cases:detail", reference=case.reference)
     form = forms.BreakGlassForm(request.POST)
@@ -625,7 +536,7 @@ def case_break_glass(request, reference: str):
                 ),
             )
             return redirect("cases:detail", reference=case.reference)
-    return _restricted_page(request, case, form=form, status=400)
+    return restricted_case_page(request, case, form=form, status=400)
 
 
 @require_perm(Perm.CASE_RESTRICT)
@@ -634,8 +545,12 @@ def break_glass_review(request):
         event = get_object_or_404(
             BreakGlass.objects.select_related("case"), pk=request.POST.get("event")
         )
-        domain.review_break_glass(event=event, by=request.user, request=request)
-        messages.success(request, _("Marked as reviewed."))
+        try:
+            domain.review_break_glass(event=event, by=request.user, request=request)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("Marked as reviewed."))
         return redirect("cases:break_glass_review")
     show_all = request.GET.get("all") == "1"
     events = Paginator(queries.break_glass_events(unreviewed_only=not show_all), PAGE_SIZE)

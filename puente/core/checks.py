@@ -7,11 +7,33 @@ restart per problem. Plain functions of a settings object, so tests pass their o
 
 from __future__ import annotations
 
+from typing import Any
+
 MIN_SECRET_KEY_LENGTH = 50
-MIN_SECRET_KEY_UNIQUE_CHARACTERS = 5
+# A random 50-character key from Django's or `secrets.token_urlsafe`'s alphabet has about
+# 30 different characters (fewer than 20 happens about once in 10^9 keys); a phrase typed
+# or repeated to reach the length ("change-me-change-me-…") has a handful.
+MIN_SECRET_KEY_UNIQUE_CHARACTERS = 20
 
 
-def insecure_configuration_reasons(settings) -> list[str]:
+def _repeats_a_pattern(text: str) -> bool:
+    """True for text that is one shorter piece written again and again (`abcdeabcde…`)."""
+    return any(
+        all(text[i] == text[i - period] for i in range(period, len(text)))
+        for period in range(1, len(text) // 2 + 1)
+    )
+
+
+def _too_broad(host: str) -> bool:
+    """`.org` or `.` would accept every site under a whole top-level domain: a leading-dot
+    entry must name at least a registered domain (`.hotline.org`)."""
+    return host.startswith(".") and host.strip(".").count(".") < 1
+
+
+_GENERATE_KEY = "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+
+
+def insecure_configuration_reasons(settings: Any) -> list[str]:
     """Every reason this configuration must not serve real survivors' data, each naming
     the environment variable that fixes it."""
     reasons: list[str] = []
@@ -34,11 +56,15 @@ def insecure_configuration_reasons(settings) -> list[str]:
             f"SECRET_KEY is the built-in placeholder (starts with “{prefix}”). "
             "Set SECRET_KEY or SECRET_KEY_FILE to a random value."
         )
-    elif len(secret) < MIN_SECRET_KEY_LENGTH or len(set(secret)) < MIN_SECRET_KEY_UNIQUE_CHARACTERS:
+    elif len(secret) < MIN_SECRET_KEY_LENGTH:
         reasons.append(
-            f"SECRET_KEY is too weak ({len(secret)} characters; at least "
-            f"{MIN_SECRET_KEY_LENGTH} random characters are needed). Generate one with: "
-            "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+            f"SECRET_KEY is too short ({len(secret)} characters; at least "
+            f"{MIN_SECRET_KEY_LENGTH} random characters are needed). {_GENERATE_KEY}"
+        )
+    elif len(set(secret)) < MIN_SECRET_KEY_UNIQUE_CHARACTERS or _repeats_a_pattern(secret):
+        reasons.append(
+            f"SECRET_KEY is not random: it has only {len(set(secret))} different characters "
+            f"or repeats a pattern, so it can be guessed. {_GENERATE_KEY}"
         )
 
     if not getattr(settings, "PUENTE_MFA_REQUIRED", False):
@@ -55,6 +81,12 @@ def insecure_configuration_reasons(settings) -> list[str]:
             "ALLOWED_HOSTS contains “*”: any Host header is accepted (password-reset links and "
             "cache poisoning). List the real host names."
         )
+    broad = [host for host in hosts if host != "*" and _too_broad(host)]
+    if broad:
+        reasons.append(
+            f"ALLOWED_HOSTS contains {', '.join(broad)}: every site under that top-level "
+            "domain would be accepted. List the real host names (or `.your-domain.org`)."
+        )
 
     if not getattr(settings, "SESSION_COOKIE_SECURE", False):
         reasons.append(
@@ -66,7 +98,7 @@ def insecure_configuration_reasons(settings) -> list[str]:
     return reasons
 
 
-def configuration_warnings(settings) -> list[str]:
+def configuration_warnings(settings: Any) -> list[str]:
     """Choices that are allowed but worth saying out loud at start-up."""
     warnings: list[str] = []
     databases = getattr(settings, "DATABASES", {}) or {}

@@ -1,4 +1,6 @@
-"""Every picklist in Puente, in one place.
+"""The picklists that several apps share: the case and contact vocabulary, most of it
+HTCDS. A list that only one app uses lives in that app's `choices.py` (a referral's
+status, a partner message's delivery state); none is defined twice.
 
 Values are stored as codes and labelled here, translated. Where the Human
 Trafficking Case Data Standard (HTCDS 2.0) names a value, the code *is* the HTCDS
@@ -334,3 +336,24 @@ def label_for(choices: type[models.TextChoices], code: str | None) -> str:
 
 def labels_for(choices: type[models.TextChoices], codes: list[str] | None) -> list[str]:
     return [label_for(choices, code) for code in codes or []]
+
+
+class ConsentMethod(models.TextChoices):
+    """How a person agreed to be referred, to have a report made, or to have their case
+    sent to the partner hotline."""
+
+    VERBAL = "verbal", _("Verbal, during the contact")
+    WRITTEN = "written", _("Written or signed")
+    TEXT = "text", _("By text or chat")
+    GUARDIAN = "guardian", _("Given by a parent or guardian")
+    # No consent, and none needed: someone's life or safety could not wait for it.
+    EMERGENCY = "emergency", _("Not required: emergency")
+
+
+# The ways of saying "yes": consent given needs one of these.
+CONSENT_GIVEN = (
+    ConsentMethod.VERBAL,
+    ConsentMethod.WRITTEN,
+    ConsentMethod.TEXT,
+    ConsentMethod.GUARDIAN,
+)

@@ -9,7 +9,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from puente.accounts.api_auth import require_api_perm
-from puente.accounts.roles import Perm
+from puente.core.permissions import Perm
 from puente.directory import queries
 from puente.directory.forms import check_search_codes
 from puente.directory.geocode import locate

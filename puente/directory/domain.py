@@ -13,23 +13,26 @@ import io
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Choices
+from django.http import HttpRequest
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from puente.accounts.roles import Perm
+from puente.accounts.models import User
 from puente.audit.domain import field_changes, record_event
+from puente.audit.versioned import require_version, write_if_unchanged
 from puente.core import choices as core_choices
 from puente.core.geography import canonical_subdivision, is_subdivision_of
+from puente.core.permissions import Perm
 from puente.core.phones import normalise_phone
 from puente.directory import choices as dc
 from puente.directory.geocode import locate, normalise_name, resolve_subdivision
@@ -101,25 +104,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-class StaleProviderError(ValidationError):
-    """Someone saved the listing after the caller read it; nothing was written."""
-
-    def __init__(self, *, record: Provider, changed_by: str, changed_at: datetime | None):
-        self.record = record
-        self.current_version = record.version
-        when = date_format(timezone.localtime(changed_at), "DATETIME_FORMAT") if changed_at else "?"
-        super().__init__(
-            _(
-                "This listing was changed by %(name)s at %(when)s, after you opened it. "
-                "Your changes were not saved: compare them with the current values and "
-                "save again."
-            ),
-            code="stale",
-            params={"name": changed_by, "when": when},
-        )
-
-
-def _require_manage(user) -> None:
+def _require_manage(user: User | None) -> None:
     if user is None or not user.can(Perm.DIRECTORY_MANAGE):
         raise PermissionDenied(f"needs {Perm.DIRECTORY_MANAGE}")
 
@@ -127,7 +112,7 @@ def _require_manage(user) -> None:
 # --- what a valid provider is ------------------------------------------------------
 
 
-def _clean_codes(values, choices: type) -> tuple[list[str], list[str]]:
+def _clean_codes(values: Any, choices: type[Choices]) -> tuple[list[str], list[str]]:
     """(codes kept in order, codes refused)."""
     if values in (None, ""):
         return [], []
@@ -138,7 +123,7 @@ def _clean_codes(values, choices: type) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(v for v in codes if v in valid)), [v for v in codes if v not in valid]
 
 
-def _clean_coverage(values) -> tuple[list[str], list[str]]:
+def _clean_coverage(values: Any) -> tuple[list[str], list[str]]:
     if values in (None, ""):
         return [], []
     if isinstance(values, str):
@@ -155,7 +140,7 @@ def clean_provider(*, values: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
 
-    def err(name: str, message) -> None:
+    def err(name: str, message: str | Promise) -> None:
         errors.setdefault(name, []).append(str(message))
 
     for name in TEXT_FIELDS:
@@ -213,6 +198,9 @@ def clean_provider(*, values: dict[str, Any]) -> dict[str, Any]:
         except ValidationError:
             err("website", _("“%(value)s” is not a web address.") % {"value": out["website"]})
 
+    # Numbers or text from a form or a CSV row; both None or neither, past the first test.
+    latitude: Any
+    longitude: Any
     latitude, longitude = values.get("latitude"), values.get("longitude")
     if (latitude is None) != (longitude is None):
         err("latitude", _("Give both latitude and longitude, or neither."))
@@ -306,12 +294,15 @@ def sync_tags(*, providers: Iterable[Provider]) -> None:
 def _check_external_id(external_id: str, *, exclude_pk: int | None = None) -> None:
     if not external_id:
         return
-    clash = Provider.objects.filter(external_id=external_id).exclude(pk=exclude_pk)
+    # pk=None (a new listing) excludes nothing, which is what is meant.
+    clash = Provider.objects.filter(external_id=external_id).exclude(pk=exclude_pk)  # type: ignore[misc]
     if clash.exists():
         raise ValidationError({"external_id": [_("Another listing already has this external ID.")]})
 
 
-def create_provider(*, by, request=None, via: str = "", **fields) -> Provider:
+def create_provider(
+    *, by: User, request: HttpRequest | None = None, via: str = "", **fields: Any
+) -> Provider:
     _require_manage(by)
     values = clean_provider(values={**DEFAULTS, **fields})
     with transaction.atomic():
@@ -330,34 +321,17 @@ def create_provider(*, by, request=None, via: str = "", **fields) -> Provider:
     return provider
 
 
-def _last_change(provider: Provider) -> tuple[str, datetime | None]:
-    from puente.audit.models import AuditEntry
-
-    entry = (
-        AuditEntry.objects.filter(
-            object_type="provider", object_id=str(provider.pk), action__in=["create", "change"]
-        )
-        .select_related("actor")
-        .order_by("-id")
-        .first()
-    )
-    if entry is None:
-        return gettext("someone"), provider.updated_at
-    name = entry.actor.display_name if entry.actor else (entry.actor_name or gettext("the system"))
-    return name, entry.at
-
-
 def update_provider(
     *,
     provider_id: int,
     expected_version: int,
     changes: dict[str, Any],
-    by,
-    request=None,
+    by: User,
+    request: HttpRequest | None = None,
     via: str = "",
 ) -> Provider:
     """Change a listing read at `expected_version`; if anyone saved it since, nothing is
-    written and StaleProviderError names who and when."""
+    written and StaleWriteError names who and when."""
     _require_manage(by)
     unknown = set(changes) - set(PROVIDER_FIELDS)
     if unknown:
@@ -366,9 +340,7 @@ def update_provider(
         )
     with transaction.atomic():
         provider = Provider.objects.get(pk=provider_id)
-        if provider.version != expected_version:
-            who, when = _last_change(provider)
-            raise StaleProviderError(record=provider, changed_by=who, changed_at=when)
+        require_version(obj=provider, expected_version=expected_version)
         before = provider_values(provider)
         proposed = {**before, **changes}
         moved = any(proposed[k] != before[k] for k in LOCATION_FIELDS)
@@ -385,26 +357,18 @@ def update_provider(
         diff = field_changes(before, after)
         if not diff:
             return provider
-        update = {d["field"]: after[d["field"]] for d in diff}
-        updated = Provider.objects.filter(pk=provider_id, version=expected_version).update(
-            **update, version=F("version") + 1, updated_at=timezone.now()
-        )
-        if updated == 0:
-            fresh = Provider.objects.get(pk=provider_id)
-            who, when = _last_change(fresh)
-            raise StaleProviderError(record=fresh, changed_by=who, changed_at=when)
-        provider.refresh_from_db()
-        if {d["field"] for d in diff} & {*MULTISELECTS, "coverage", "subdivision"}:
-            sync_tags(providers=[provider])
-        record_event(
-            action="change",
-            actor=by,
+        write_if_unchanged(
             obj=provider,
-            object_ref=provider.name[:60],
+            expected_version=expected_version,
+            values={d["field"]: after[d["field"]] for d in diff},
             changes=diff,
+            by=by,
             request=request,
+            object_ref=provider.name[:60],
             via=via,
         )
+        if {d["field"] for d in diff} & {*MULTISELECTS, "coverage", "subdivision"}:
+            sync_tags(providers=[provider])
     return provider
 
 
@@ -418,7 +382,7 @@ MAX_IMPORT_ROWS = 5000
 
 
 @cache
-def _label_lookup(choices: type) -> dict[str, str]:
+def _label_lookup(choices: type[Choices]) -> dict[str, str]:
     """Code, English label or Spanish label (accents and case ignored) → code."""
     lookup: dict[str, str] = {}
     for code in choices.values:
@@ -436,7 +400,7 @@ def _split(raw: str) -> list[str]:
     return [part.strip() for part in raw.split("\n") if part.strip()]
 
 
-def _parse_codes(raw: str, choices: type) -> tuple[list[str], list[str]]:
+def _parse_codes(raw: str, choices: type[Choices]) -> tuple[list[str], list[str]]:
     lookup = _label_lookup(choices)
     found, bad = [], []
     for part in _split(raw):
@@ -487,18 +451,18 @@ def _parse_row(raw: dict[str, str], columns: list[str]) -> tuple[dict[str, Any],
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
 
-    def err(name: str, message) -> None:
+    def err(name: str, message: str | Promise) -> None:
         errors.setdefault(name, []).append(str(message))
 
     for name in columns:
         text = (raw.get(name) or "").strip()
         if name == "kind":
             if text:
-                code, bad = _parse_codes(text, dc.ProviderKind)
-                if bad or len(code) != 1:
+                kinds, bad = _parse_codes(text, dc.ProviderKind)
+                if bad or len(kinds) != 1:
                     err(name, _("“%(value)s” is not a kind of organisation.") % {"value": text})
                 else:
-                    values[name] = code[0]
+                    values[name] = kinds[0]
         elif name in MULTISELECTS:
             values[name], bad = _parse_codes(text, MULTISELECTS[name])
             if bad:
@@ -636,7 +600,7 @@ def preview_import(*, text: str) -> ImportPreview:
     return ImportPreview(rows=rows, file_errors=file_errors, columns=columns)
 
 
-def stage_import(*, text: str, filename: str, by) -> ImportBatch:
+def stage_import(*, text: str, filename: str, by: User) -> ImportBatch:
     """Keep the uploaded text on the server until it is committed or thrown away."""
     _require_manage(by)
     return ImportBatch.objects.create(
@@ -655,7 +619,9 @@ class ImportRefused(ValidationError):
     """The file still has errors (or was already imported): nothing was written."""
 
 
-def commit_import(*, batch: ImportBatch, by, request=None) -> ImportResult:
+def commit_import(
+    *, batch: ImportBatch, by: User, request: HttpRequest | None = None
+) -> ImportResult:
     """Write every row in one transaction, or nothing: the file is checked again here
     (the directory may have changed since the preview), and any error refuses it all."""
     _require_manage(by)
@@ -675,7 +641,8 @@ def commit_import(*, batch: ImportBatch, by, request=None) -> ImportResult:
             )
         for row in preview.rows:
             if row.action == "update":
-                current = Provider.objects.get(pk=row.provider_id)
+                # An "update" row always names the listing it updates.
+                current = Provider.objects.get(pk=row.provider_id)  # type: ignore[misc]
                 before = current.version
                 fresh = update_provider(
                     provider_id=current.pk,

@@ -11,6 +11,7 @@ candidates, and whole rows only for the page of results.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -97,7 +98,7 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
-def _tagged(kind: str, code: str):
+def _tagged(kind: str, code: str) -> Exists:
     # A correlated EXISTS: the database walks the (latitude, longitude) index for the
     # bounding box and probes the tag index once per provider in it. (`pk IN (…)` would
     # make SQLite start from every tagged provider in the country instead.)
@@ -173,7 +174,7 @@ def find_providers(
         else:
             rows, distances = _candidates_near(columns, near=near, limit=limit)
 
-    scored = []
+    scored: list[tuple[float, str, int, float | None, bool, bool, bool]] = []
     for pk, _lat, _lon, subdivision, coverage_text, always, last_verified, name in rows:
         stale = last_verified is None or last_verified < stale_before
         covers = _covers(near, subdivision, coverage_text)
@@ -211,7 +212,7 @@ def _with_coverage_text(qs: QuerySet[Provider]) -> QuerySet[Provider]:
     return qs.annotate(coverage_text=Cast("coverage", output_field=TextField()))
 
 
-def _matching_ids(wanted: list[tuple[str, str]]) -> list[int] | None:
+def _matching_ids(wanted: Sequence[tuple[str, str]]) -> list[int] | None:
     """Ids of providers holding every (kind, code) in `wanted` (one pass over the tag
     index, grouped), or None when one filter alone matches more than DIRECT_RANK_MAX
     (counted in the index, without reading the ids)."""
@@ -251,7 +252,7 @@ def _candidates_near(
     rows: dict[int, tuple] = {}
     distances: dict[int, float] = {}
 
-    def measure(batch) -> None:
+    def measure(batch: Iterable[tuple]) -> None:
         for row in batch:
             pk, lat, lon = row[0], row[1], row[2]
             rows[pk] = row

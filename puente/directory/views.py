@@ -12,11 +12,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import require_perm
-from puente.accounts.roles import Perm
 from puente.audit.domain import record_event
-from puente.core.forms import apply_domain_errors, resubmission
+from puente.cases.access import can_open_case
+from puente.cases.queries import case_by_reference
+from puente.core.concurrency import StaleWriteError
+from puente.core.forms import apply_domain_errors, refuse_stale_save
 from puente.core.geography import subdivision_name
+from puente.core.permissions import Perm, require_perm
 from puente.directory import choices as dc
 from puente.directory import domain, forms, queries
 from puente.directory.geocode import locate
@@ -28,9 +30,6 @@ PAGE_SIZE = 50
 def _case_location(request, reference: str) -> tuple[str, str]:
     """(near text, country) from the case's first location, when the advocate may open
     the case; ("", "") otherwise — a restricted case's whereabouts are not leaked here."""
-    from puente.cases.access import can_open_case
-    from puente.cases.queries import case_by_reference
-
     case = case_by_reference(reference=reference)
     if case is None or not can_open_case(request.user, case):
         return "", ""
@@ -166,21 +165,15 @@ def provider_new(request):
     return render(request, "directory/form.html", {"form": form, "creating": True})
 
 
-def _display_values(provider: Provider) -> list[tuple[str, str]]:
-    return [
-        (_("Name"), provider.name),
-        (_("Phone"), provider.phone),
-        (_("Address"), ", ".join(p for p in [provider.address, provider.city] if p)),
-        *_facts(provider),
-        (_("Last verified"), str(provider.last_verified or "—")),
-        (_("Active (shown in searches)"), _("Yes") if provider.active else _("No")),
-    ]
+def _provider_initial(provider: Provider) -> dict:
+    initial = {name: getattr(provider, name) for name in forms.ProviderForm.FIELDS}
+    initial["version"] = provider.version
+    return initial
 
 
 @require_perm(Perm.DIRECTORY_MANAGE)
 def provider_edit(request, provider_id: int):
     provider = get_object_or_404(Provider, pk=provider_id)
-    stale = None
     if request.method == "POST":
         form = forms.ProviderEditForm(request.POST)
         if form.is_valid():
@@ -192,34 +185,23 @@ def provider_edit(request, provider_id: int):
                     by=request.user,
                     request=request,
                 )
-            except domain.StaleProviderError as exc:
-                stale = exc
-                # Keep what was typed; saving again is a choice made with the current
-                # values in view, so the form now carries the current version.
-                posted = resubmission(request.POST, exc)
-                form = forms.ProviderEditForm(posted)
-                form.is_valid()
-                provider = exc.record
+            except StaleWriteError as exc:
+                return refuse_stale_save(
+                    request,
+                    exc,
+                    form_class=forms.ProviderEditForm,
+                    saved=_provider_initial(exc.record),
+                    template_name="directory/form.html",
+                    context={"provider": exc.record},
+                )
             except ValidationError as exc:
                 apply_domain_errors(form, exc)
             else:
                 messages.success(request, _("Listing saved: %(name)s.") % {"name": provider.name})
                 return redirect("directory:manage")
     else:
-        initial = {name: getattr(provider, name) for name in forms.ProviderForm.FIELDS}
-        initial["version"] = provider.version
-        form = forms.ProviderEditForm(initial=initial)
-    return render(
-        request,
-        "directory/form.html",
-        {
-            "form": form,
-            "provider": provider,
-            "stale": stale,
-            "current": _display_values(provider) if stale else [],
-        },
-        status=409 if stale else 200,
-    )
+        form = forms.ProviderEditForm(initial=_provider_initial(provider))
+    return render(request, "directory/form.html", {"form": form, "provider": provider})
 
 
 @require_perm(Perm.DIRECTORY_MANAGE)

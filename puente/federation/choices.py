@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from puente.core.choices import CONSENT_GIVEN, ConsentMethod
+
 
 class MessageType(models.TextChoices):
     REFERRAL_OFFER = "referral.offer", _("Referral")
@@ -30,11 +32,10 @@ class Urgency(models.TextChoices):
     EMERGENCY = "emergency", _("Emergency (imminent danger)")
 
 
-class ConsentMethod(models.TextChoices):
-    VERBAL = "verbal", _("Verbally, on the call")
-    WRITTEN = "written", _("In writing")
-    TEXT = "text", _("By text or chat")
-    GUARDIAN = "guardian", _("By a parent or guardian")
+# A case crosses the border only with the person's consent: the shared list's ways of
+# giving it (`puente.core.choices.ConsentMethod`), never the emergency exception.
+CONSENT_METHODS = [(code, label) for code, label in ConsentMethod.choices if code in CONSENT_GIVEN]
+CONSENT_METHOD_CODES = frozenset(code for code, _label in CONSENT_METHODS)
 
 
 class ReferralStatus(models.TextChoices):

@@ -17,18 +17,21 @@ from __future__ import annotations
 import json
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import task
 
 from puente.federation import choices as fc
 from puente.federation import keys
-from puente.federation.models import OutboxMessage, PartnerHotline
+from puente.federation.models import CrossBorderReferral, OutboxMessage, PartnerHotline
 from puente.federation.schema import Envelope
 from puente.federation.signing import sign_request
 
@@ -37,6 +40,9 @@ logger = logging.getLogger("puente.federation")
 # Statuses worth trying again: the partner is down, overloaded or restarting. Any other
 # refusal means the message itself is wrong; it waits for a person to look.
 TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+
+# Sends one signed request and returns the partner's answer (tests pass an in-process inbox).
+Transport = Callable[[requests.PreparedRequest], requests.Response]
 
 
 def backoff(attempts: int, *, rng: random.Random | None = None) -> timedelta:
@@ -53,7 +59,9 @@ def encode(envelope: Envelope) -> str:
     return json.dumps(envelope.as_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def queue_message(*, partner: PartnerHotline, envelope: Envelope, referral=None) -> OutboxMessage:
+def queue_message(
+    *, partner: PartnerHotline, envelope: Envelope, referral: CrossBorderReferral | None = None
+) -> OutboxMessage:
     """Write a message to the outbox; call inside the action's transaction."""
     message = OutboxMessage.objects.create(
         message_id=envelope.message_id,
@@ -67,9 +75,14 @@ def queue_message(*, partner: PartnerHotline, envelope: Envelope, referral=None)
     return message
 
 
-def schedule_delivery(partner_id: int, *, at: datetime | None = None) -> None:
-    from puente.federation.tasks import deliver_to_partner
+@task(queue_name="exchange")
+def deliver_to_partner(partner_id: int) -> str:
+    """The background task `puente worker` runs (Django's tasks API through django-tasks,
+    with the database backend: the queue is a table, so no broker is needed)."""
+    return deliver_pending(partner_id)
 
+
+def schedule_delivery(partner_id: int, *, at: datetime | None = None) -> None:
     task = deliver_to_partner.using(run_after=at) if at else deliver_to_partner
     task.enqueue(partner_id)
 
@@ -81,7 +94,7 @@ class Attempt:
     error: str = ""
 
 
-def _send(message: OutboxMessage, private_key, transport) -> Attempt:
+def _send(message: OutboxMessage, private_key: Ed25519PrivateKey, transport: Transport) -> Attempt:
     prepared = sign_request(
         url=message.partner.inbox_url,
         body=message.body.encode(),
@@ -104,7 +117,7 @@ def _send(message: OutboxMessage, private_key, transport) -> Attempt:
     return Attempt(False, permanent=response.status_code not in TRANSIENT_STATUSES, error=error)
 
 
-def _default_transport(prepared):
+def _default_transport(prepared: requests.PreparedRequest) -> requests.Response:
     with requests.Session() as session:
         return session.send(prepared, timeout=settings.PUENTE_EXCHANGE_TIMEOUT_SECONDS)
 
@@ -127,7 +140,7 @@ def _renew_lease(partner_id: int) -> None:
     )
 
 
-def deliver_pending(partner_id: int, *, transport=None) -> str:
+def deliver_pending(partner_id: int, *, transport: Transport | None = None) -> str:
     """Send this partner's queued messages, oldest first. Returns what happened, for the
     worker's log."""
     private_key = keys.signing_key()

@@ -14,13 +14,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from puente.accounts.roles import Perm
+from puente.accounts.models import User
 from puente.audit.domain import record_event
-from puente.cases.access import can_edit_case
+from puente.cases import domain as cases
+from puente.cases.access import check_case_access
 from puente.cases.models import Case, Person
+from puente.core import choices as c
+from puente.core.permissions import Perm
 from puente.core.phones import normalise_phone
 from puente.federation import choices as fc
 from puente.federation import delivery, keys, schema
@@ -32,7 +36,7 @@ from puente.federation.models import (
 )
 
 
-def _require(user, perm: str) -> None:
+def _require(user: User | None, perm: str) -> None:
     if user is None or not user.can(perm):
         raise PermissionDenied(f"needs {perm}")
 
@@ -41,7 +45,7 @@ def _sender() -> dict:
     return {"hotline": settings.PUENTE_HOTLINE_NAME, "country": settings.PUENTE_COUNTRY}
 
 
-def _envelope(message_type: str, exchange_id, body: dict) -> schema.Envelope:
+def _envelope(message_type: str, exchange_id: uuid.UUID | str, body: dict) -> schema.Envelope:
     return schema.Envelope(
         schema_version=schema.CURRENT_VERSION,
         message_type=message_type,
@@ -89,12 +93,11 @@ def subject_from_case(*, case: Case, person: Person | None, fields: list[str], e
     return {name: known[name] for name in fields if name in known}
 
 
-@transaction.atomic
 def send_referral(
     *,
     case: Case,
     partner: PartnerHotline,
-    by,
+    by: User,
     consent_given: bool,
     consent_method: str,
     fields: list[str],
@@ -103,17 +106,50 @@ def send_referral(
     consent_note: str = "",
     urgency: str = fc.Urgency.ROUTINE,
     extra: dict | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> CrossBorderReferral:
+    # Access is checked before the transaction, so a refusal's audit entry is not rolled
+    # back with it.
     _require(by, Perm.EXCHANGE_SEND)
-    if not can_edit_case(by, case):
-        raise PermissionDenied("may not edit this case")
+    check_case_access(user=by, case=case, edit=True, request=request)
+    return _queue_referral(
+        case=case,
+        partner=partner,
+        by=by,
+        consent_given=consent_given,
+        consent_method=consent_method,
+        fields=fields,
+        summary=summary,
+        person=person,
+        consent_note=consent_note,
+        urgency=urgency,
+        extra=extra,
+        request=request,
+    )
+
+
+@transaction.atomic
+def _queue_referral(
+    *,
+    case: Case,
+    partner: PartnerHotline,
+    by: User,
+    consent_given: bool,
+    consent_method: str,
+    fields: list[str],
+    summary: str,
+    person: Person | None,
+    consent_note: str,
+    urgency: str,
+    extra: dict | None,
+    request: HttpRequest | None,
+) -> CrossBorderReferral:
     errors: dict[str, list] = {}
     if not consent_given:
         errors["consent_given"] = [
             _("A referral crosses the border only with the survivor's consent. Record it first.")
         ]
-    if consent_method not in fc.ConsentMethod.values:
+    if consent_method not in fc.CONSENT_METHOD_CODES:
         errors["consent_method"] = [_("Say how the survivor gave consent.")]
     if not partner.active:
         errors["partner"] = [_("This partner hotline is switched off.")]
@@ -194,11 +230,11 @@ def update_status(
     *,
     referral: CrossBorderReferral,
     status: str,
-    by,
+    by: User,
     reason: str = "",
     outcome: str = "",
     note: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> ReferralUpdate:
     """Move an incoming referral on and tell the sender. Numbered so the sender applies
     updates in order even if they arrive out of it."""
@@ -234,7 +270,7 @@ def update_status(
         note=note.strip(),
         at=timezone.now(),
         by_name=by.get_full_name() or by.get_username(),
-        partner_case_reference=referral.case.reference if referral.case_id else "",
+        partner_case_reference=referral.case.reference if referral.case is not None else "",
     )
     old = referral.status
     referral.status = status
@@ -264,16 +300,15 @@ def update_status(
 
 
 @transaction.atomic
-def open_local_case(*, referral: CrossBorderReferral, by, request=None) -> Case:
+def open_local_case(
+    *, referral: CrossBorderReferral, by: User, request: HttpRequest | None = None
+) -> Case:
     """A local case from an incoming referral, filled from what was shared."""
-    from puente.cases import domain as cases
-    from puente.core import choices as c
-
     _require(by, Perm.EXCHANGE_RECEIVE)
     referral = CrossBorderReferral.objects.select_for_update().get(pk=referral.pk)
     if referral.direction != fc.Direction.INCOMING:
         raise ValidationError(_("Only a referral received from the partner opens a case here."))
-    if referral.case_id:
+    if referral.case is not None:
         return referral.case
     if referral.status == fc.ReferralStatus.DECLINED:
         raise ValidationError(_("This referral was declined; it does not open a case."))

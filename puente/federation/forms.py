@@ -31,12 +31,14 @@ class SendReferralForm(FastSelects, forms.Form):
         required=False,
     )
     consent_method = forms.ChoiceField(
-        label=_("How consent was given"), choices=_blank(fc.ConsentMethod.choices), required=False
+        label=_("How consent was given"), choices=_blank(fc.CONSENT_METHODS), required=False
     )
     consent_note = forms.CharField(
         label=_("Consent note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    fields = forms.MultipleChoiceField(
+    # Named "fields" in the protocol and in the domain's errors. Django's form metaclass
+    # moves declared fields off the class, so this never shadows BaseForm.fields.
+    fields = forms.MultipleChoiceField(  # type: ignore[assignment]  # see above
         label=_("Share only these fields"),
         choices=[(f.name, f.label) for f in schema.SUBJECT_FIELDS],
         required=False,

@@ -12,18 +12,24 @@ import json
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
 from puente.audit.domain import record_event
 from puente.federation import schema
 from puente.federation.domain import ApplyError, apply_message
-from puente.federation.models import SeenSignature
+from puente.federation.models import PartnerHotline, SeenSignature
 from puente.federation.signing import Refused, max_skew, verify_request
 
 
 def _refuse(
-    request, *, code: str, detail: str, status: int, partner=None, extra=None
+    request: HttpRequest,
+    *,
+    code: str,
+    detail: str,
+    status: int,
+    partner: PartnerHotline | None = None,
+    extra: dict[str, object] | None = None,
 ) -> JsonResponse:
     record_event(
         action="exchange_refused",
@@ -36,7 +42,7 @@ def _refuse(
     return JsonResponse({"error": code, "detail": detail, **(extra or {})}, status=status)
 
 
-def receive(request) -> JsonResponse:
+def receive(request: HttpRequest) -> JsonResponse:
     try:
         verified = verify_request(request)
     except Refused as refusal:
@@ -61,7 +67,7 @@ def receive(request) -> JsonResponse:
     try:
         envelope = schema.parse(document)
     except schema.SchemaError as problem:
-        extra = {"fields": problem.errors}
+        extra: dict[str, object] = {"fields": problem.errors}
         if problem.code == "unsupported_schema_version":
             extra["supported_versions"] = list(schema.SUPPORTED_VERSIONS)
         return _refuse(

@@ -165,7 +165,7 @@ class CrossBorderReferral(models.Model):
         _("urgency"), max_length=10, choices=fc.Urgency.choices, default=fc.Urgency.ROUTINE
     )
     consent_method = models.CharField(
-        _("how consent was given"), max_length=20, choices=fc.ConsentMethod.choices
+        _("how consent was given"), max_length=20, choices=fc.CONSENT_METHODS
     )
     consent_recorded_at = models.DateTimeField(_("consent recorded"))
     consent_note = models.TextField(_("consent note"), blank=True)

@@ -17,7 +17,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEMO_PASSWORD = "puente-demo-2026"  # puente.core.demo_data.DEMO_PASSWORD, without Django
+DEMO_PASSWORD = "puente-demo-2026"  # puente.sampledata.demo.DEMO_PASSWORD, without Django
 HOTLINE_NAMES = {
     "US": "National Human Trafficking Hotline (demo)",
     "MX": "Línea Nacional contra la Trata de Personas (demo)",

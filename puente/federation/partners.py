@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from puente.accounts.roles import Perm
+from puente.accounts.models import User
 from puente.audit.domain import record_event
+from puente.core.permissions import Perm
 from puente.federation import keys
 from puente.federation.models import PartnerHotline, PartnerKey
 
 
-def _require_admin(by) -> None:
+def _require_admin(by: User | None) -> None:
     # `by` is None for the command line, run by whoever holds the server.
     if by is not None and not by.can(Perm.PARTNER_MANAGE):
         raise PermissionDenied("needs partner.manage")
@@ -21,7 +23,12 @@ def _require_admin(by) -> None:
 
 @transaction.atomic
 def register_partner(
-    *, name: str, country: str, base_url: str, by=None, request=None
+    *,
+    name: str,
+    country: str,
+    base_url: str,
+    by: User | None = None,
+    request: HttpRequest | None = None,
 ) -> PartnerHotline:
     _require_admin(by)
     partner = PartnerHotline(name=name.strip(), country=country.upper(), base_url=base_url.strip())
@@ -39,7 +46,13 @@ def register_partner(
 
 
 @transaction.atomic
-def add_key(*, partner: PartnerHotline, public_key: str, by=None, request=None) -> PartnerKey:
+def add_key(
+    *,
+    partner: PartnerHotline,
+    public_key: str,
+    by: User | None = None,
+    request: HttpRequest | None = None,
+) -> PartnerKey:
     _require_admin(by)
     public = keys.parse_public_key(public_key)
     key_id = keys.key_id_for(public)
@@ -58,7 +71,9 @@ def add_key(*, partner: PartnerHotline, public_key: str, by=None, request=None) 
 
 
 @transaction.atomic
-def revoke_key(*, key: PartnerKey, by=None, request=None) -> PartnerKey:
+def revoke_key(
+    *, key: PartnerKey, by: User | None = None, request: HttpRequest | None = None
+) -> PartnerKey:
     _require_admin(by)
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
@@ -76,7 +91,13 @@ def revoke_key(*, key: PartnerKey, by=None, request=None) -> PartnerKey:
 
 
 @transaction.atomic
-def set_active(*, partner: PartnerHotline, active: bool, by=None, request=None) -> PartnerHotline:
+def set_active(
+    *,
+    partner: PartnerHotline,
+    active: bool,
+    by: User | None = None,
+    request: HttpRequest | None = None,
+) -> PartnerHotline:
     _require_admin(by)
     if partner.active != active:
         partner.active = active

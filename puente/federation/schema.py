@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from puente.core import choices as c
-from puente.core.geography import subdivision_name
+from puente.core.geography import country_name, subdivision_name
 from puente.directory import choices as dc
 from puente.federation import choices as fc
 
@@ -208,7 +208,7 @@ def _offer_body(body: dict, errors: dict) -> dict:
         "consent": {
             "given": True,
             "method": _code(
-                consent.get("method"), fc.ConsentMethod.values, "body.consent.method", errors
+                consent.get("method"), fc.CONSENT_METHOD_CODES, "body.consent.method", errors
             ),
             "recorded_at": _when(consent.get("recorded_at"), "body.consent.recorded_at", errors),
         },
@@ -270,28 +270,33 @@ def parse(document) -> Envelope:
     body = document.get("body")
     if not isinstance(body, dict):
         raise SchemaError("invalid_message", "The message has no body object.", {"body": "missing"})
-    envelope = Envelope(
-        schema_version=version,
-        message_type=message_type,
-        message_id=_uuid(document.get("message_id"), "message_id", errors),
-        exchange_id=_uuid(document.get("exchange_id"), "exchange_id", errors),
-        sent_at=_when(document.get("sent_at"), "sent_at", errors),
-        sender={
-            "hotline": _text(sender.get("hotline"), "from.hotline", errors, limit=200),
-            "country": _country(sender.get("country"), "from.country", errors),
-        },
-        body=(_offer_body if message_type == fc.MessageType.REFERRAL_OFFER else _status_body)(
-            body, errors
-        ),
+    message_id = _uuid(document.get("message_id"), "message_id", errors)
+    exchange_id = _uuid(document.get("exchange_id"), "exchange_id", errors)
+    sent_at = _when(document.get("sent_at"), "sent_at", errors)
+    sender_fields = {
+        "hotline": _text(sender.get("hotline"), "from.hotline", errors, limit=200),
+        "country": _country(sender.get("country"), "from.country", errors),
+    }
+    body_fields = (_offer_body if message_type == fc.MessageType.REFERRAL_OFFER else _status_body)(
+        body, errors
     )
-    if errors:
+    # _when names the error whenever it returns None.
+    if errors or sent_at is None:
         raise SchemaError(
             "invalid_message",
             "The message does not follow schema version 1: "
             + "; ".join(f"{k} {v}" for k, v in sorted(errors.items())),
             errors,
         )
-    return envelope
+    return Envelope(
+        schema_version=version,
+        message_type=message_type,
+        message_id=message_id,
+        exchange_id=exchange_id,
+        sent_at=sent_at,
+        sender=sender_fields,
+        body=body_fields,
+    )
 
 
 # --- showing ---------------------------------------------------------------------------
@@ -300,19 +305,18 @@ def parse(document) -> Envelope:
 def labelled_subject(subject: dict) -> list[tuple[str, str]]:
     """(label, value) pairs in the reader's language, in the schema's order. Codes are
     labelled here, by the receiver; free text is shown as the sender wrote it."""
-    from puente.core.geography import country_name
-
     rows = []
     for spec in SUBJECT_FIELDS:
         if spec.name not in subject:
             continue
         value = subject[spec.name]
+        choices = spec.choices or {}  # set on every "code" and "codes" field
         if spec.kind in ("text", "phone"):
             shown = value
         elif spec.kind == "code":
-            shown = str(spec.choices.get(value, value))
+            shown = str(choices.get(value, value))
         elif spec.kind == "codes":
-            shown = ", ".join(str(spec.choices.get(v, v)) for v in value)
+            shown = ", ".join(str(choices.get(v, v)) for v in value)
         elif spec.kind == "countries":
             shown = ", ".join(country_name(v) for v in value)
         else:

@@ -16,15 +16,17 @@ The refusal codes are listed in docs/federation.md.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from types import SimpleNamespace
 
 import requests
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from http_message_signatures import (
     HTTPMessageSigner,
     HTTPMessageVerifier,
@@ -35,7 +37,7 @@ from http_message_signatures import (
 from http_message_signatures.exceptions import HTTPMessageSignaturesException
 
 from puente.federation import keys
-from puente.federation.models import PartnerKey
+from puente.federation.models import PartnerHotline, PartnerKey
 
 TAG = "puente-exchange"
 LABEL = "puente"
@@ -48,7 +50,9 @@ class Refused(Exception):
     """A message this hotline will not accept: `code` is the protocol's error code,
     `status` the HTTP status to answer with, `detail` the reason in plain words."""
 
-    def __init__(self, code: str, detail: str, *, status: int = 401, partner=None):
+    def __init__(
+        self, code: str, detail: str, *, status: int = 401, partner: PartnerHotline | None = None
+    ) -> None:
         super().__init__(f"{code}: {detail}")
         self.code = code
         self.detail = detail
@@ -57,14 +61,19 @@ class Refused(Exception):
 
 
 class _OneKey(HTTPSignatureKeyResolver):
-    def __init__(self, *, private=None, public=None):
+    def __init__(
+        self,
+        *,
+        private: Ed25519PrivateKey | None = None,
+        public: Ed25519PublicKey | None = None,
+    ) -> None:
         self.private = private
         self.public = public
 
-    def resolve_private_key(self, key_id: str):
+    def resolve_private_key(self, key_id: str) -> Ed25519PrivateKey | None:
         return self.private
 
-    def resolve_public_key(self, key_id: str):
+    def resolve_public_key(self, key_id: str) -> Ed25519PublicKey | None:
         return self.public
 
 
@@ -116,11 +125,11 @@ class Verified:
     nonce: str
 
     @property
-    def partner(self):
+    def partner(self) -> PartnerHotline:
         return self.partner_key.partner
 
 
-def _key_id_of(headers) -> str:
+def _key_id_of(headers: Mapping[str, str]) -> str:
     """Read the key id before verifying, to know which public key to verify with."""
     from http_sf import parse
 
@@ -129,7 +138,12 @@ def _key_id_of(headers) -> str:
         raise Refused("signature_missing", "The request carries no Signature-Input header.")
     try:
         parsed = parse(raw.encode(), tltype="dictionary")
+        if not isinstance(parsed, dict):
+            raise TypeError(type(parsed))
+        # http_sf parses every dictionary member as a (value, parameters) pair.
         member = parsed[LABEL]
+        if not isinstance(member, tuple):
+            raise TypeError(type(member))
         return str(member[1]["keyid"])
     except Exception as exc:  # any malformed structure is the same refusal
         raise Refused(
@@ -137,7 +151,7 @@ def _key_id_of(headers) -> str:
         ) from exc
 
 
-def verify_request(request, *, now: datetime | None = None) -> Verified:
+def verify_request(request: HttpRequest, *, now: datetime | None = None) -> Verified:
     """Check a Django request from a partner; return who signed it, or raise Refused."""
     now = now or datetime.now(UTC)
     headers = request.headers

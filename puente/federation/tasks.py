@@ -1,14 +1,6 @@
-"""Background work for the exchange, on Django's tasks API (django-tasks, with the
-database backend: the queue is a table, so no broker is needed). `puente worker` runs
-these."""
+"""Deliveries queued before the task moved into `delivery.py` are stored under this
+module's path; the name stays importable so the worker still runs them after an upgrade."""
 
-from __future__ import annotations
+from puente.federation.delivery import deliver_to_partner
 
-from django_tasks import task
-
-from puente.federation import delivery
-
-
-@task(queue_name="exchange")
-def deliver_to_partner(partner_id: int) -> str:
-    return delivery.deliver_pending(partner_id)
+__all__ = ["deliver_to_partner"]

@@ -9,7 +9,7 @@ signed-in: see `inbox.receive`.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,12 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from puente.accounts.permissions import require_perm
-from puente.accounts.roles import Perm
 from puente.audit.domain import record_event
-from puente.cases.access import can_edit_case, can_open_case
-from puente.cases.queries import case_by_reference
+from puente.cases.access import can_open_case, case_for
 from puente.core.forms import apply_domain_errors
+from puente.core.permissions import Perm, require_perm
 from puente.federation import choices as fc
 from puente.federation import delivery, domain, forms, inbox, keys, partners, schema
 from puente.federation.models import CrossBorderReferral, OutboxMessage, PartnerHotline, PartnerKey
@@ -34,32 +32,23 @@ def inbox_view(request):
     return inbox.receive(request)
 
 
-def _case_for_sending(request, reference: str):
-    case = case_by_reference(reference=reference)
-    if case is None:
-        from django.http import Http404
-
-        raise Http404
-    if not can_open_case(request.user, case) or not can_edit_case(request.user, case):
-        record_event(
-            action="access_denied",
-            actor=request.user,
-            obj=case,
-            reason="cross-border send",
-            request=request,
-        )
-        raise PermissionDenied
-    return case
-
-
 @require_perm(Perm.EXCHANGE_SEND)
 def send(request, reference: str):
-    case = _case_for_sending(request, reference)
+    case = case_for(user=request.user, reference=reference, edit=True, request=request)
     persons = [
         (p.pk, f"{p.display_name} · {p.get_role_display()}")
         for p in case.persons.filter(is_business=False).order_by("pk")
     ]
     form = forms.SendReferralForm(request.POST or None, persons=persons)
+    if request.method == "GET":
+        # The page lists the case's people by name: a read of the case.
+        record_event(
+            action="view",
+            actor=request.user,
+            obj=case,
+            reason="cross-border send page",
+            request=request,
+        )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person = case.persons.filter(pk=data["person"]).first() if data["person"] else None
@@ -156,7 +145,9 @@ def referral_detail(request, cross_border_id: int, form=None):
             "messages_out": referral.messages.all(),
             "form": form or (forms.StatusForm(statuses=statuses) if statuses else None),
             "can_open_case": not referral.case_id and referral.status != fc.ReferralStatus.DECLINED,
-            "local_case_visible": referral.case_id and can_open_case(request.user, referral.case),
+            "local_case_visible": (
+                referral.case is not None and can_open_case(request.user, referral.case)
+            ),
         },
         status=400 if form is not None else 200,
     )

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from puente.accounts.api_auth import require_api_perm
-from puente.accounts.roles import Perm
 from puente.audit.domain import record_event
+from puente.core.permissions import Perm
 from puente.intake import domain, queries
 from puente.intake.models import Contact
+from puente.intake.queries import EarlierContact, KnownCase
 
 router = Router(tags=["intake"])
 
@@ -64,7 +64,7 @@ class ContactOut(Schema):
 
     @staticmethod
     def resolve_case_reference(obj: Contact) -> str | None:
-        return obj.case.reference if obj.case_id else None
+        return obj.case.reference if obj.case is not None else None
 
 
 class ContactPage(Schema):
@@ -75,35 +75,12 @@ class ContactPage(Schema):
     items: list[ContactOut]
 
 
-class EarlierContactOut(Schema):
-    id: int
-    started_at: datetime
-    channel: str
-    reason: str
-    signaler_type: str
-    summary: str
-    level_of_indicators: str
-    imminent_danger: bool
-    case_reference: str
-
-
-class KnownCaseOut(Schema):
-    reference: str
-    status: str
-    restricted: bool
-    openable: bool
-    title: str
-    summary: str
-    level_of_indicators: str
-    imminent_danger: bool
-    via_identifier: bool
-
-
 class PhoneLookupOut(Schema):
+    # The screen-pop's own records, as the page shows them: one definition of each.
     number: str
     found: bool
-    contacts: list[EarlierContactOut]
-    cases: list[KnownCaseOut]
+    contacts: list[EarlierContact]
+    cases: list[KnownCase]
     more_contacts: bool
 
 
@@ -132,16 +109,7 @@ def create_contact(request, payload: ContactIn):
 @router.get("/contacts/{contact_id}", response=ContactOut)
 def get_contact(request, contact_id: int):
     require_api_perm(request, Perm.CONTACT_VIEW)
-    contact = get_object_or_404(Contact.objects.select_related("case"), pk=contact_id)
-    if not queries.can_view_contact(request.user, contact):
-        record_event(
-            action="access_denied",
-            actor=request.user,
-            obj=contact,
-            request=request,
-            reason="contact in a restricted case",
-        )
-        raise HttpError(403, "This contact belongs to a restricted case.")
+    contact = queries.contact_for(user=request.user, contact_id=contact_id, request=request)
     record_event(action="view", actor=request.user, obj=contact, request=request)
     return contact
 

@@ -8,6 +8,7 @@ it began) is enforced once.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from datetime import datetime
 from typing import Any
@@ -15,19 +16,25 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from puente.accounts.roles import Perm
+from puente.accounts.models import User
 from puente.audit.domain import field_changes, record_event
-from puente.cases.access import can_edit_case
+from puente.audit.versioned import require_version, write_if_unchanged
+from puente.cases.access import can_edit_case, check_case_access
+from puente.cases.domain import open_case
 from puente.cases.models import Case
 from puente.core import choices as c
 from puente.core import geography
+from puente.core.permissions import Perm
 from puente.core.phones import normalise_phone
 from puente.intake.models import Contact, IntakeDraft
 from puente.intake.queries import PhoneHistory, parse_draft_key, phone_history
+from puente.intake.signals import contact_changed
 
 # What an advocate (or an integration) may set on a contact; everything else (who
 # took it, the level of indicators, the version) is the system's.
@@ -73,6 +80,7 @@ def _moment(value: Any) -> datetime | None:
     without a zone is read in the hotline's time zone: that is the clock on the wall."""
     if value in (None, ""):
         return None
+    moment: datetime | None
     if isinstance(value, datetime):
         moment = value
     else:
@@ -91,7 +99,7 @@ def _choice(
     errors: dict,
     *,
     default: str = "",
-    required_message=None,
+    required_message: str | Promise | None = None,
 ) -> str:
     code = _text(data, key)
     if not code:
@@ -185,7 +193,7 @@ def clean_contact_data(data: dict) -> dict[str, Any]:
     return cleaned
 
 
-def _case_by_reference(reference: str, *, by) -> Case:
+def _case_by_reference(reference: str, *, by: User) -> Case:
     case = Case.objects.filter(reference=reference.strip().upper()).first()
     if case is None:
         raise ValidationError(
@@ -202,16 +210,20 @@ def _case_by_reference(reference: str, *, by) -> Case:
 
 
 def _reindex_on_commit(contact_id: int) -> None:
-    from puente.search.indexing import reindex_contact
-
-    transaction.on_commit(lambda: reindex_contact(contact_id))
+    transaction.on_commit(lambda: contact_changed.send(sender=Contact, contact_id=contact_id))
 
 
 def _snapshot(contact: Contact) -> dict[str, Any]:
     return {field: getattr(contact, field) for field in (*CONTACT_FIELDS, "case")}
 
 
-def record_contact(*, by, data: dict, request=None, draft_key=None) -> Contact:
+def record_contact(
+    *,
+    by: User,
+    data: dict,
+    request: HttpRequest | None = None,
+    draft_key: str | uuid.UUID | None = None,
+) -> Contact:
     """Record one contact. `data` holds the fields as typed or sent; an optional
     `case_reference` links the contact to an existing case the advocate may edit."""
     if not by.can(Perm.CONTACT_CREATE):
@@ -231,52 +243,67 @@ def record_contact(*, by, data: dict, request=None, draft_key=None) -> Contact:
             changes=field_changes({}, _snapshot(contact)),
         )
         if draft_key:
-            IntakeDraft.objects.filter(owner=by, key=parse_draft_key(draft_key)).delete()
+            # A key that does not parse (None) matches no draft.
+            key = parse_draft_key(draft_key)
+            IntakeDraft.objects.filter(owner=by, key=key).delete()  # type: ignore[misc]
         _reindex_on_commit(contact.pk)
     return contact
 
 
-def update_contact(*, contact: Contact, by, data: dict, version: int, request=None) -> Contact:
+def update_contact(
+    *, contact: Contact, by: User, data: dict, version: int, request: HttpRequest | None = None
+) -> Contact:
     """Change a contact. `version` is the one the editor read: if someone saved in the
-    meantime, refuse rather than silently overwrite what they wrote."""
+    meantime, nothing is written and StaleWriteError names who and when, rather than
+    silently overwrite what they wrote."""
     if not by.can(Perm.CONTACT_EDIT):
         raise PermissionDenied
     cleaned = clean_contact_data(data)
     with transaction.atomic():
-        current = Contact.objects.select_for_update().get(pk=contact.pk)
-        if current.version != version:
-            raise ValidationError(
-                _(
-                    "Someone else changed this contact while you were editing it. Reload it to see their changes, then make yours again."
-                ),
-                code="stale",
-            )
+        current = Contact.objects.get(pk=contact.pk)
+        require_version(obj=current, expected_version=version)
         before = _snapshot(current)
+        candidate = copy.copy(current)
         for field, value in cleaned.items():
-            setattr(current, field, value)
-        changes = field_changes(before, _snapshot(current))
+            setattr(candidate, field, value)
+        changes = field_changes(before, _snapshot(candidate))
         if not changes:
             return current
-        current.version += 1
-        current.full_clean()
-        current.save()
-        record_event(action="change", actor=by, obj=current, request=request, changes=changes)
+        candidate.full_clean()
+        write_if_unchanged(
+            obj=current,
+            expected_version=version,
+            values={d["field"]: getattr(candidate, d["field"]) for d in changes},
+            changes=changes,
+            by=by,
+            request=request,
+        )
         _reindex_on_commit(current.pk)
     return current
 
 
-def link_contact_to_case(*, contact: Contact, case: Case, by, request=None) -> Contact:
-    if not (by.can(Perm.CONTACT_EDIT) and can_edit_case(by, case)):
+def link_contact_to_case(
+    *, contact: Contact, case: Case, by: User, request: HttpRequest | None = None
+) -> Contact:
+    if not by.can(Perm.CONTACT_EDIT):
         raise PermissionDenied
+    # Access to both cases is checked before the transaction, so a refusal's audit entry
+    # is not rolled back with it.
+    check_case_access(user=by, case=case, edit=True, obj=contact, request=request)
+    old_case = Contact.objects.select_related("case").get(pk=contact.pk).case
+    if old_case is not None and old_case.pk != case.pk:
+        _check_may_move_out(
+            contact=contact, old_case=old_case, new_case=case, by=by, request=request
+        )
     with transaction.atomic():
         current = Contact.objects.select_for_update().get(pk=contact.pk)
         if current.case_id == case.pk:
             return current
-        if current.case_id is not None:
-            old_case = Case.objects.get(pk=current.case_id)
-            if not can_edit_case(by, old_case):
-                # Moving a contact out of a case one may not edit would change that case.
-                raise PermissionDenied
+        if current.case_id != (old_case.pk if old_case else None):
+            raise ValidationError(
+                _("This contact was filed in another case meanwhile. Reload and try again."),
+                code="stale",
+            )
         changes = [{"field": "case", "old": current.case_id, "new": case.pk}]
         current.case = case
         current.version += 1
@@ -286,10 +313,29 @@ def link_contact_to_case(*, contact: Contact, case: Case, by, request=None) -> C
     return current
 
 
-def open_case_from_contact(*, contact: Contact, by, request=None) -> Case:
-    """Open a case for the situation this contact describes, and file the contact in it."""
-    from puente.cases.domain import open_case
+def _check_may_move_out(
+    *, contact: Contact, old_case: Case, new_case: Case, by: User, request: HttpRequest | None
+) -> None:
+    # Moving a contact out of a case one may not edit would change that case.
+    check_case_access(user=by, case=old_case, edit=True, obj=contact, request=request)
+    if old_case.restricted and not new_case.restricted and not by.can(Perm.CASE_RESTRICT):
+        # Out of a restricted case, the contact would be readable by every case reader:
+        # the same right as lifting the restriction (`unrestrict_case`).
+        record_event(
+            action="access_denied",
+            actor=by,
+            obj=contact,
+            object_ref=old_case.reference,
+            reason="moving a contact out of a restricted case needs case.restrict",
+            request=request,
+        )
+        raise PermissionDenied(_("Only a supervisor may move a contact out of a restricted case."))
 
+
+def open_case_from_contact(
+    *, contact: Contact, by: User, request: HttpRequest | None = None
+) -> Case:
+    """Open a case for the situation this contact describes, and file the contact in it."""
     if not by.can(Perm.CASE_CREATE):
         raise PermissionDenied
     if contact.case_id is not None:
@@ -309,7 +355,7 @@ def open_case_from_contact(*, contact: Contact, by, request=None) -> Case:
 # --- Drafts ---------------------------------------------------------------------------
 
 
-def save_draft(*, owner, data: dict, key=None) -> IntakeDraft:
+def save_draft(*, owner: User, data: dict, key: str | uuid.UUID | None = None) -> IntakeDraft:
     """Keep what has been typed so far. A key that is not the owner's starts a new draft:
     one advocate can never write into (or learn of) another's draft."""
     kept = {field: data.get(field) for field in DRAFT_FIELDS if data.get(field) not in (None, "")}
@@ -318,18 +364,21 @@ def save_draft(*, owner, data: dict, key=None) -> IntakeDraft:
         draft = IntakeDraft.objects.filter(owner=owner, key=key).first() if key else None
         if draft is None:
             taken = key is None or IntakeDraft.objects.filter(key=key).exists()
-            draft = IntakeDraft(owner=owner, key=uuid.uuid4() if taken else key)
+            # Not taken: key is a UUID no draft has yet.
+            draft = IntakeDraft(owner=owner, key=uuid.uuid4() if taken else key)  # type: ignore[misc]
         draft.data = kept
         draft.save()
     return draft
 
 
-def discard_draft(*, owner, key) -> bool:
-    deleted, _rows = IntakeDraft.objects.filter(owner=owner, key=parse_draft_key(key)).delete()
+def discard_draft(*, owner: User, key: str | uuid.UUID | None) -> bool:
+    # A key that does not parse (None) matches no draft.
+    parsed = parse_draft_key(key)
+    deleted, _rows = IntakeDraft.objects.filter(owner=owner, key=parsed).delete()  # type: ignore[misc]
     return bool(deleted)
 
 
-def look_up_caller(*, user, phone: str, request=None) -> PhoneHistory:
+def look_up_caller(*, user: User, phone: str, request: HttpRequest | None = None) -> PhoneHistory:
     """The screen-pop: earlier contacts and cases for a number, recorded in the audit
     trail (who looked up which number is itself sensitive)."""
     history = phone_history(user=user, phone=phone)

@@ -14,13 +14,21 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from puente.accounts.roles import Perm
-from puente.cases.access import OpenableCases, can_open_case, visible_through_case_q
+from puente.accounts.models import User
+from puente.cases.access import (
+    OpenableCases,
+    can_open_case,
+    check_case_access,
+    visible_through_case_q,
+)
 from puente.cases.models import Case, Identifier
 from puente.core import choices as c
+from puente.core.permissions import Perm
 from puente.core.phones import try_normalise_phone
 from puente.intake.models import Contact, IntakeDraft
 
@@ -138,7 +146,7 @@ LIMIT %s
 """
 
 
-def _dicts(cursor) -> list[dict]:
+def _dicts(cursor: CursorWrapper) -> list[dict]:
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -148,7 +156,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def phone_history(*, user, phone: str, limit: int = 10) -> PhoneHistory:
+def phone_history(*, user: User, phone: str, limit: int = 10) -> PhoneHistory:
     """Earlier contacts from this number (newest first) and the cases it is tied to,
     through those contacts or as an identifier recorded in a case. Two queries, however
     many rows (a third, for the person's grants, only when a restricted case someone
@@ -210,35 +218,83 @@ def phone_history(*, user, phone: str, limit: int = 10) -> PhoneHistory:
     )
 
 
-def visible_contacts(user, opened: list[int] | None = None) -> QuerySet[Contact]:
+def visible_contacts(user: User, opened: list[int] | None = None) -> QuerySet[Contact]:
     """Contacts `user` may read: those outside any case, and those in cases they may open."""
     if not user.can(Perm.CONTACT_VIEW):
         return Contact.objects.none()
     return Contact.objects.filter(visible_through_case_q(user, opened=opened))
 
 
-def can_view_contact(user, contact: Contact) -> bool:
+def can_view_contact(user: User, contact: Contact) -> bool:
     if not user.can(Perm.CONTACT_VIEW):
         return False
-    return contact.case_id is None or can_open_case(user, contact.case)
+    return contact.case is None or can_open_case(user, contact.case)
 
 
-def recent_contacts(*, user) -> QuerySet[Contact]:
+def contact_for(*, user: User, contact_id: int, request: HttpRequest | None = None) -> Contact:
+    """The contact a page or API call names, if `user` may read it: a contact filed in a
+    case is as open as its case (`check_case_access`, which audits a refusal)."""
+    contact = (
+        Contact.objects.select_related("case", "case__owner", "taken_by")
+        .filter(pk=contact_id)
+        .first()
+    )
+    if contact is None:
+        raise Http404
+    if contact.case is not None:
+        check_case_access(user=user, case=contact.case, obj=contact, request=request)
+    return contact
+
+
+def recent_contacts(*, user: User) -> QuerySet[Contact]:
     return visible_contacts(user).select_related("case", "taken_by").order_by("-started_at", "-id")
 
 
-def drafts_of(*, owner) -> QuerySet[IntakeDraft]:
+def drafts_of(*, owner: User) -> QuerySet[IntakeDraft]:
     """Only ever the owner's own drafts: nobody else sees what an advocate half-typed."""
     return IntakeDraft.objects.filter(owner=owner).order_by("-updated_at")
 
 
-def parse_draft_key(value) -> uuid.UUID | None:
+def parse_draft_key(value: object) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value))
     except (TypeError, ValueError):
         return None
 
 
-def draft_of(*, owner, key) -> IntakeDraft | None:
+def draft_of(*, owner: User, key: object) -> IntakeDraft | None:
     key = parse_draft_key(key)
     return IntakeDraft.objects.filter(owner=owner, key=key).first() if key else None
+
+
+# --- the home page: contacts and unfinished intakes ------------------------------------
+
+HOME_QUEUE_LENGTH = 20
+
+
+@dataclass
+class ContactQueues:
+    contacts: list[Contact]
+    everyones: bool  # the whole floor's contacts, not only this person's own
+    my_drafts: list[IntakeDraft]
+
+
+def may_take_contacts(*, user: User) -> bool | None:
+    """True (the home page's "Take a new contact" button) or None (no button)."""
+    return True if user.can(Perm.CONTACT_CREATE) else None
+
+
+def home_contact_queues(*, user: User) -> ContactQueues | None:
+    if not user.can(Perm.CONTACT_VIEW):
+        return None
+    contacts = visible_contacts(user).select_related("case").order_by("-started_at")
+    takes_contacts = user.can(Perm.CONTACT_CREATE)
+    # Supervisors watch the whole floor; analysts and liaisons see the recent work.
+    everyones = user.can(Perm.CASE_RESTRICT) or not takes_contacts
+    if not everyones:
+        contacts = contacts.filter(taken_by=user)
+    return ContactQueues(
+        contacts=list(contacts[:HOME_QUEUE_LENGTH]),
+        everyones=everyones,
+        my_drafts=list(drafts_of(owner=user)[:5]) if takes_contacts else [],
+    )

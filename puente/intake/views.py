@@ -10,20 +10,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from puente.accounts.permissions import require_perm
-from puente.accounts.roles import Perm
 from puente.audit.domain import record_event
 from puente.cases.models import Case
 from puente.core import choices as c
+from puente.core.permissions import Perm, require_perm
 from puente.intake import domain, queries
 from puente.intake.forms import DATETIME_LOCAL, ContactForm, subdivision_options
-from puente.intake.models import Contact
 
 # Only these may come in the address (the telephony screen-pop opens
 # /intake/new/?phone=+1713…&channel=phone): the rest is typed by the advocate.
@@ -140,24 +138,10 @@ def subdivisions(request):
     )
 
 
-def _visible_contact_or_refuse(request, contact_id: int) -> Contact:
-    contact = get_object_or_404(Contact.objects.select_related("case", "taken_by"), pk=contact_id)
-    if not queries.can_view_contact(request.user, contact):
-        record_event(
-            action="access_denied",
-            actor=request.user,
-            obj=contact,
-            request=request,
-            reason="contact in a restricted case",
-        )
-        raise PermissionDenied
-    return contact
-
-
 @require_GET
 @require_perm(Perm.CONTACT_VIEW)
 def contact_detail(request, contact_id: int):
-    contact = _visible_contact_or_refuse(request, contact_id)
+    contact = queries.contact_for(user=request.user, contact_id=contact_id, request=request)
     record_event(action="view", actor=request.user, obj=contact, request=request)
     return render(request, "intake/detail.html", {"contact": contact})
 
@@ -165,7 +149,7 @@ def contact_detail(request, contact_id: int):
 @require_POST
 @require_perm(Perm.CASE_CREATE)
 def open_case(request, contact_id: int):
-    contact = _visible_contact_or_refuse(request, contact_id)
+    contact = queries.contact_for(user=request.user, contact_id=contact_id, request=request)
     try:
         case = domain.open_case_from_contact(contact=contact, by=request.user, request=request)
     except ValidationError as exc:
@@ -180,7 +164,7 @@ def open_case(request, contact_id: int):
 @require_POST
 @require_perm(Perm.CONTACT_EDIT)
 def link_case(request, contact_id: int):
-    contact = _visible_contact_or_refuse(request, contact_id)
+    contact = queries.contact_for(user=request.user, contact_id=contact_id, request=request)
     reference = request.POST.get("case_reference", "").strip().upper()
     case = Case.objects.filter(reference=reference).first() if reference else None
     if case is None:

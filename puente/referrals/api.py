@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
 from puente.accounts.api_auth import require_api_perm
-from puente.accounts.roles import Perm
 from puente.audit.domain import record_event
-from puente.cases.access import can_open_case
-from puente.cases.models import Case
+from puente.cases.access import case_for
+from puente.core.permissions import Perm
 from puente.referrals import queries
 
 router = Router(tags=["referrals"])
@@ -82,16 +79,7 @@ class CaseReferralsOut(Schema):
 @router.get("/{reference}/referrals", response=CaseReferralsOut)
 def case_referrals(request, reference: str):
     require_api_perm(request, Perm.CASE_VIEW)
-    case = get_object_or_404(Case, reference=reference.upper())
-    if not can_open_case(request.user, case):
-        record_event(
-            action="access_denied",
-            actor=request.user,
-            obj=case,
-            reason="restricted case: not named",
-            request=request,
-        )
-        raise HttpError(403, "This case is restricted: you are not named on it.")
+    case = case_for(user=request.user, reference=reference, request=request)
     record_event(action="view", actor=request.user, obj=case, request=request)
     data = queries.referrals_for_case(case=case)
     return {"reference": case.reference, "referrals": data.referrals, "reports": data.reports}

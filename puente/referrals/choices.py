@@ -1,6 +1,8 @@
 """The referrals app's picklists: stored as codes, labelled here, translated.
 
-The service a person is referred for is the directory's own list
+How consent was given is the shared list (`puente.core.choices.ConsentMethod`): a
+referral here and one sent across the border record it in the same codes. The service
+a person is referred for is the directory's own list
 (`puente.directory.choices.Service`), so a referral and the provider it went to speak
 the same codes. `pgettext_lazy` keeps a referral's status apart from a case's status and
 a report's outcome apart from a referral's: Spanish words differ.
@@ -9,23 +11,6 @@ a report's outcome apart from a referral's: Spanish words differ.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-
-
-class ConsentMethod(models.TextChoices):
-    """How the person agreed to be referred (or to have the report made)."""
-
-    VERBAL = "verbal", _("Verbal, during the contact")
-    WRITTEN = "written", _("Written or signed")
-    GUARDIAN = "guardian", _("Given by a parent or guardian")
-    # No consent, and none needed: someone's life or safety could not wait for it.
-    EMERGENCY = "emergency", _("Not required: emergency")
-
-
-# The ways of saying "yes": consent given needs one of these; no consent allows only the
-# emergency code (or nothing).
-CONSENT_METHODS_GIVEN = frozenset(
-    {ConsentMethod.VERBAL, ConsentMethod.WRITTEN, ConsentMethod.GUARDIAN}
-)
 
 
 class ReferralStatus(models.TextChoices):

@@ -11,21 +11,23 @@ set or changed, and a change names the version it was read at, as for cases.
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from puente.accounts.roles import Perm
+from puente.accounts.models import User
 from puente.audit.domain import field_changes, record_event
-from puente.cases.access import can_edit_case
-from puente.cases.domain import last_change, write_if_unchanged
+from puente.audit.versioned import require_version, write_if_unchanged
+from puente.cases.access import can_edit_case, check_case_access
 from puente.cases.models import Case, Person
 from puente.core import choices as c
+from puente.core.permissions import Perm
 from puente.directory import choices as dc
 from puente.directory.models import Provider
 from puente.referrals import choices as rc
@@ -55,28 +57,35 @@ SHARING_STATUSES = frozenset({S.MADE, S.ACCEPTED, S.DECLINED, S.CONNECTED, S.UNR
 # The directory listings a report can go to.
 AGENCY_KINDS = frozenset({dc.ProviderKind.LAW_ENFORCEMENT, dc.ProviderKind.CHILD_WELFARE})
 
+# Every field of a referral, in the order the form to record one shows them (the forms
+# take their lists from here).
 REFERRAL_FIELDS = (
-    "person",
     "provider",
     "provider_name",
     "service",
+    "person",
     "consent_given",
     "consent_method",
     "status",
+    "referred_on",
+    "notes",
     "outcome",
     "outcome_on",
     "outcome_note",
-    "referred_on",
+)
+# What update_referral may change, in the order the edit form shows them. The provider,
+# person and service are what the referral *is*: another provider is another referral.
+REFERRAL_EDITABLE = (
+    "status",
+    "consent_given",
+    "consent_method",
+    "outcome",
+    "outcome_on",
+    "outcome_note",
     "notes",
 )
-# What update_referral may change. The provider, person and service are what the
-# referral *is*: another provider is another referral.
-REFERRAL_EDITABLE = frozenset(
-    {"status", "consent_given", "consent_method", "outcome", "outcome_on", "outcome_note", "notes"}
-)
-REPORT_FIELDS = (
-    "agency",
-    "agency_name",
+# What update_report may change; the agency is what the report *is*.
+REPORT_EDITABLE = (
     "agency_type",
     "reported_on",
     "method",
@@ -87,7 +96,7 @@ REPORT_FIELDS = (
     "outcome",
     "outcome_note",
 )
-REPORT_EDITABLE = frozenset(REPORT_FIELDS) - {"agency", "agency_name"}
+REPORT_FIELDS = ("agency", "agency_name", *REPORT_EDITABLE)
 # Typed text and optional codes: trimmed, and None stored as "".
 _STRIPPED = (
     "provider_name",
@@ -116,31 +125,7 @@ REFERRAL_NEEDS_CONSENT = _(
 )
 
 
-class StaleRecordError(ValidationError):
-    """Someone saved the referral or report after the caller read it. Nothing was
-    written: the caller must look at the current values and decide again."""
-
-    def __init__(self, *, record, changed_by: str, changed_at: datetime | None):
-        self.record = record
-        self.current_version = record.version
-        self.changed_by = changed_by
-        self.changed_at = changed_at
-        when = date_format(timezone.localtime(changed_at), "DATETIME_FORMAT") if changed_at else "?"
-        # Whole sentences per record: Spanish needs the noun's gender.
-        if isinstance(record, Referral):
-            message = _(
-                "This referral was changed by %(name)s at %(when)s, after you opened it. "
-                "Your changes were not saved: compare them with the current values and save again."
-            )
-        else:
-            message = _(
-                "This report was changed by %(name)s at %(when)s, after you opened it. "
-                "Your changes were not saved: compare them with the current values and save again."
-            )
-        super().__init__(message, code="stale", params={"name": changed_by, "when": when})
-
-
-def can_record_referrals(user, case: Case) -> bool:
+def can_record_referrals(user: User, case: Case) -> bool:
     """May `user` record or change referrals and reports on `case`?"""
     return bool(
         getattr(user, "is_authenticated", False)
@@ -149,9 +134,10 @@ def can_record_referrals(user, case: Case) -> bool:
     )
 
 
-def _require_record(user, case: Case) -> None:
-    if not can_record_referrals(user, case):
-        raise PermissionDenied("needs referral.record on a case one may edit")
+def _require_record(user: User, case: Case, request: HttpRequest | None) -> None:
+    if not (getattr(user, "is_authenticated", False) and user.can(Perm.REFERRAL_RECORD)):
+        raise PermissionDenied("needs referral.record")
+    check_case_access(user=user, case=case, edit=True, request=request)
 
 
 def _touch(case_id: int) -> None:
@@ -173,7 +159,9 @@ def _strip(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _check_dates(errors: dict[str, list[str]], *, field: str, value, today: date) -> None:
+def _check_dates(
+    errors: dict[str, list[str]], *, field: str, value: date | None, today: date
+) -> None:
     if value is not None and value > today:
         errors.setdefault(field, []).append(str(_("This date is in the future.")))
 
@@ -203,7 +191,7 @@ def check_referral(*, referral: Referral, today: date) -> None:
     """Everything a valid referral is, all problems named at once."""
     errors: dict[str, list[str]] = {}
 
-    def err(field: str, message) -> None:
+    def err(field: str, message: str | Promise) -> None:
         errors.setdefault(field, []).append(str(message))
 
     if not referral.provider_name:
@@ -211,18 +199,18 @@ def check_referral(*, referral: Referral, today: date) -> None:
             "provider_name", _("Choose a provider from the directory or write the provider's name.")
         )
     if referral.consent_given:
-        if referral.consent_method not in rc.CONSENT_METHODS_GIVEN:
+        if referral.consent_method not in c.CONSENT_GIVEN:
             err("consent_method", _("Say how the person gave consent."))
-    elif referral.consent_method in rc.CONSENT_METHODS_GIVEN:
+    elif referral.consent_method in c.CONSENT_GIVEN:
         err(
             "consent_method",
             _("“%(method)s” means the person consented: tick “Consent given”.")
-            % {"method": c.label_for(rc.ConsentMethod, referral.consent_method)},
+            % {"method": c.label_for(c.ConsentMethod, referral.consent_method)},
         )
     if (
         referral.status in SHARING_STATUSES
         and not referral.consent_given
-        and referral.consent_method != rc.ConsentMethod.EMERGENCY
+        and referral.consent_method != c.ConsentMethod.EMERGENCY
     ):
         err("consent_given", REFERRAL_NEEDS_CONSENT)
     if referral.status == S.CLOSED and not referral.outcome:
@@ -231,7 +219,7 @@ def check_referral(*, referral: Referral, today: date) -> None:
     _check_dates(errors, field="outcome_on", value=referral.outcome_on, today=today)
     if referral.outcome_on and referral.referred_on and referral.outcome_on < referral.referred_on:
         err("outcome_on", _("The outcome cannot come before the referral."))
-    if referral.person_id and referral.person.case_id != referral.case_id:
+    if referral.person is not None and referral.person.case_id != referral.case_id:
         err("person", _("That person is not in this case."))
     try:
         # Codes and lengths; the constraints are the rules above, said better.
@@ -254,7 +242,7 @@ def referral_values(*, referral: Referral) -> dict[str, Any]:
 def record_referral(
     *,
     case: Case,
-    by,
+    by: User,
     service: str,
     provider: Provider | None = None,
     provider_name: str = "",
@@ -264,11 +252,11 @@ def record_referral(
     status: str = S.MADE,
     referred_on: date | None = None,
     notes: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Referral:
     """Record that a person on `case` was referred to a provider: one from the directory
     (`provider`; its name is kept as it is today) or one named in `provider_name`."""
-    _require_record(by, case)
+    _require_record(by, case, request)
     today = timezone.localdate()
     values = _strip(
         {
@@ -323,22 +311,27 @@ def record_referral(
 
 
 def update_referral(
-    *, referral_id: int, expected_version: int, changes: dict[str, Any], by, request=None
+    *,
+    referral_id: int,
+    expected_version: int,
+    changes: dict[str, Any],
+    by: User,
+    request: HttpRequest | None = None,
 ) -> Referral:
     """Move a referral along its workflow, record consent or its outcome. The caller read
     it at `expected_version`; if anyone saved it since, nothing is written and
-    StaleRecordError names who and when."""
-    unknown = set(changes) - REFERRAL_EDITABLE
+    StaleWriteError names who and when."""
+    unknown = set(changes) - set(REFERRAL_EDITABLE)
     if unknown:
         raise ValidationError(
             {name: [_("This field cannot be changed here.")] for name in sorted(unknown)}
         )
+    # Access is checked before the transaction, so a refusal's audit entry is not rolled
+    # back with it; the write below is versioned.
+    referral = Referral.objects.select_related("case", "person").get(pk=referral_id)
+    _require_record(by, referral.case, request)
     with transaction.atomic():
-        referral = Referral.objects.select_related("case", "person").get(pk=referral_id)
-        _require_record(by, referral.case)
-        if referral.version != expected_version:
-            who = last_change(obj=referral)
-            raise StaleRecordError(record=referral, changed_by=who.by, changed_at=who.at)
+        require_version(obj=referral, expected_version=expected_version)
         before = referral_values(referral=referral)
         candidate = copy.copy(referral)
         for name, value in _strip(changes).items():
@@ -364,13 +357,14 @@ def update_referral(
             return referral
         write_if_unchanged(
             obj=referral,
-            candidate=candidate,
-            diff=diff,
             expected_version=expected_version,
+            values={d["field"]: getattr(candidate, d["field"]) for d in diff},
+            changes=diff,
             by=by,
-            stale_error=StaleRecordError,
             request=request,
+            object_ref=referral.case.reference,
         )
+        _touch(referral.case_id)
     return referral
 
 
@@ -421,7 +415,7 @@ def _report_values(report: AuthorityReport) -> dict[str, Any]:
 def record_authority_report(
     *,
     case: Case,
-    by,
+    by: User,
     agency_type: str,
     method: str,
     agency: Provider | None = None,
@@ -433,12 +427,12 @@ def record_authority_report(
     reference_number: str = "",
     outcome: str = rc.ReportOutcome.PENDING,
     outcome_note: str = "",
-    request=None,
+    request: HttpRequest | None = None,
     via: str = "",
 ) -> AuthorityReport:
     """Record that the hotline reported `case` to law enforcement or child welfare: an
     agency in the directory (`agency`) or one named in `agency_name`."""
-    _require_record(by, case)
+    _require_record(by, case, request)
     errors: dict[str, list[str]] = {}
     if agency is not None and agency.kind not in AGENCY_KINDS:
         errors["agency"] = [
@@ -489,21 +483,24 @@ def record_authority_report(
 
 
 def update_authority_report(
-    *, report_id: int, expected_version: int, changes: dict[str, Any], by, request=None
+    *,
+    report_id: int,
+    expected_version: int,
+    changes: dict[str, Any],
+    by: User,
+    request: HttpRequest | None = None,
 ) -> AuthorityReport:
     """Record the agency's reference number or the outcome of a report, or correct it.
-    A stale `expected_version` writes nothing and raises StaleRecordError."""
-    unknown = set(changes) - REPORT_EDITABLE
+    A stale `expected_version` writes nothing and raises StaleWriteError."""
+    unknown = set(changes) - set(REPORT_EDITABLE)
     if unknown:
         raise ValidationError(
             {name: [_("This field cannot be changed here.")] for name in sorted(unknown)}
         )
+    report = AuthorityReport.objects.select_related("case").get(pk=report_id)
+    _require_record(by, report.case, request)  # outside the transaction, as for referrals
     with transaction.atomic():
-        report = AuthorityReport.objects.select_related("case").get(pk=report_id)
-        _require_record(by, report.case)
-        if report.version != expected_version:
-            who = last_change(obj=report)
-            raise StaleRecordError(record=report, changed_by=who.by, changed_at=who.at)
+        require_version(obj=report, expected_version=expected_version)
         before = _report_values(report)
         candidate = copy.copy(report)
         for name, value in _strip(changes).items():
@@ -518,11 +515,12 @@ def update_authority_report(
             return report
         write_if_unchanged(
             obj=report,
-            candidate=candidate,
-            diff=diff,
             expected_version=expected_version,
+            values={d["field"]: getattr(candidate, d["field"]) for d in diff},
+            changes=diff,
             by=by,
-            stale_error=StaleRecordError,
             request=request,
+            object_ref=report.case.reference,
         )
+        _touch(report.case_id)
     return report

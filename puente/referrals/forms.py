@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from puente.cases.models import Person
+from puente.core import choices as c
 from puente.core.forms import FastSelects
 from puente.directory import choices as dc
 from puente.directory.models import Provider
@@ -46,7 +47,7 @@ class _ConsentFields(FastSelects, forms.Form):
     consent_given = forms.BooleanField(label=_("Consent given"), required=False)
     consent_method = forms.ChoiceField(
         label=_("How consent was given"),
-        choices=_blank(rc.ConsentMethod.choices),
+        choices=_blank(c.ConsentMethod.choices),
         required=False,
         help_text=_("Without consent, choose “Not required: emergency” only if it could not wait."),
     )
@@ -104,22 +105,10 @@ class ReferralForm(_ConsentFields):
         help_text=_("What was shared with the provider and what was arranged."),
     )
 
-    FIELDS = [
-        "provider",
-        "provider_name",
-        "service",
-        "person",
-        "consent_given",
-        "consent_method",
-        "status",
-        "referred_on",
-        "notes",
-    ]
-
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = queries.persons_to_refer(case=case)
-        self.order_fields(self.FIELDS)
+        self.order_fields(domain.REFERRAL_FIELDS)
 
 
 class ReferralEditForm(_ConsentFields, _ReferralOutcomeFields):
@@ -130,15 +119,7 @@ class ReferralEditForm(_ConsentFields, _ReferralOutcomeFields):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    FIELDS = [
-        "status",
-        "consent_given",
-        "consent_method",
-        "outcome",
-        "outcome_on",
-        "outcome_note",
-        "notes",
-    ]
+    FIELDS = domain.REFERRAL_EDITABLE
 
     def __init__(self, *args, status: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,17 +156,7 @@ class _ReportFields(FastSelects, forms.Form):
     )
     outcome_note = forms.CharField(label=_("Outcome note"), widget=forms.Textarea, required=False)
 
-    FIELDS = [
-        "agency_type",
-        "reported_on",
-        "method",
-        "consent_given",
-        "mandatory_duty",
-        "duty_note",
-        "reference_number",
-        "outcome",
-        "outcome_note",
-    ]
+    FIELDS: tuple[str, ...] = domain.REPORT_EDITABLE
 
 
 class ReportForm(_ReportFields):
@@ -202,7 +173,7 @@ class ReportForm(_ReportFields):
         help_text=_("Only when the agency is not listed: its name and place."),
     )
 
-    FIELDS = ["agency", "agency_name", *_ReportFields.FIELDS]
+    FIELDS = domain.REPORT_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

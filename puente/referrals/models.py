@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from puente.cases.models import Case, Person
+from puente.core import choices as c
 from puente.directory import choices as dc
 from puente.directory.models import Provider
 from puente.referrals import choices as rc
@@ -43,7 +44,7 @@ class Referral(models.Model):
     service = models.CharField(_("service"), max_length=32, choices=dc.Service.choices)
     consent_given = models.BooleanField(_("consent given"), default=False)
     consent_method = models.CharField(
-        _("how consent was given"), max_length=12, choices=rc.ConsentMethod.choices, blank=True
+        _("how consent was given"), max_length=12, choices=c.ConsentMethod.choices, blank=True
     )
     status = models.CharField(
         pgettext_lazy("referral status", "status"),
@@ -86,8 +87,8 @@ class Referral(models.Model):
                 condition=Q(provider_name__gt=""), name="referral_names_provider"
             ),
             models.CheckConstraint(
-                condition=Q(consent_given=True, consent_method__in=sorted(rc.CONSENT_METHODS_GIVEN))
-                | Q(consent_given=False, consent_method__in=["", rc.ConsentMethod.EMERGENCY]),
+                condition=Q(consent_given=True, consent_method__in=sorted(c.CONSENT_GIVEN))
+                | Q(consent_given=False, consent_method__in=["", c.ConsentMethod.EMERGENCY]),
                 name="referral_consent_method_fits",
             ),
             models.CheckConstraint(

@@ -9,48 +9,32 @@ page (`referrals_tags.case_referrals`) and of the API.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from puente.accounts.permissions import require_perm
-from puente.accounts.roles import Perm
 from puente.audit.domain import record_event
-from puente.cases.access import can_open_case
+from puente.cases.access import case_for, check_case_access
 from puente.cases.models import Case
-from puente.cases.queries import case_by_reference
-from puente.core.forms import apply_domain_errors, resubmission
+from puente.core.concurrency import StaleWriteError
+from puente.core.forms import apply_domain_errors, refuse_stale_save
+from puente.core.permissions import Perm, require_perm
 from puente.directory import choices as dc
 from puente.directory.models import Provider
 from puente.referrals import domain, forms, queries
 from puente.referrals.models import AuthorityReport, Referral
 
 
-def _deny(request, case: Case, why: str):
-    record_event(action="access_denied", actor=request.user, obj=case, reason=why, request=request)
-    raise PermissionDenied
-
-
-def _check_case(request, case: Case) -> None:
-    if not can_open_case(request.user, case):
-        _deny(request, case, "restricted case: not named")
-    if not domain.can_record_referrals(request.user, case):
-        _deny(request, case, "needs case.edit")
-
-
 def _case_from_query(request) -> Case:
     """Referrals and reports are made from a case: ?case=US-2026-000123."""
-    reference = (request.GET.get("case") or "").strip()
-    case = case_by_reference(reference=reference) if reference else None
-    if case is None:
-        raise Http404
-    _check_case(request, case)
-    return case
+    return case_for(
+        user=request.user, reference=request.GET.get("case") or "", edit=True, request=request
+    )
 
 
 def _case_url(case: Case, anchor: str = "referrals") -> str:
@@ -59,29 +43,9 @@ def _case_url(case: Case, anchor: str = "referrals") -> str:
 
 def _listing(pk: str | None, queryset=None) -> Provider | None:
     """The directory listing a link named (?provider= / ?agency=), or None."""
-    if not (pk or "").isdigit():
+    if pk is None or not pk.isdigit():
         return None
     return (queryset if queryset is not None else Provider.objects.all()).filter(pk=pk).first()
-
-
-def _current_values(record, names: list[str]) -> list[tuple[str, str]]:
-    """(label, stored value as text), shown beside a form refused for being stale."""
-    rows = []
-    for name in names:
-        field = record._meta.get_field(name)
-        value = getattr(record, name)
-        if field.choices:
-            text = getattr(record, f"get_{name}_display")()
-        elif isinstance(value, bool):
-            text = _("Yes") if value else _("No")
-        elif value is None:
-            text = ""
-        elif hasattr(value, "isoformat"):
-            text = date_format(value, "SHORT_DATE_FORMAT")
-        else:
-            text = str(value)
-        rows.append((capfirst(field.verbose_name), text))
-    return rows
 
 
 # --- referrals ---------------------------------------------------------------------------
@@ -139,8 +103,7 @@ def referral_edit(request, referral_id: int):
     if referral is None:
         raise Http404
     case = referral.case
-    _check_case(request, case)
-    stale = None
+    check_case_access(user=request.user, case=case, edit=True, request=request)
     if request.method == "POST":
         form = forms.ReferralEditForm(request.POST, status=referral.status)
         if form.is_valid():
@@ -153,13 +116,18 @@ def referral_edit(request, referral_id: int):
                     by=request.user,
                     request=request,
                 )
-            except domain.StaleRecordError as exc:
-                stale = exc
-                # Keep what was typed; saving again is a choice made with the current
-                # values in view, so the form now carries the current version.
-                posted = resubmission(request.POST, exc)
+            except StaleWriteError as exc:
                 referral = queries.referral_by_id(referral_id=referral.pk)
-                form = forms.ReferralEditForm(posted, status=referral.status)
+                if referral is None:  # deleted since the form was shown
+                    raise Http404 from exc
+                return refuse_stale_save(
+                    request,
+                    exc,
+                    form_class=partial(forms.ReferralEditForm, status=referral.status),
+                    saved=_referral_initial(referral),
+                    template_name="referrals/referral_edit.html",
+                    context={"case": case, "referral": referral},
+                )
             except ValidationError as exc:
                 apply_domain_errors(form, exc)
             else:
@@ -180,14 +148,7 @@ def referral_edit(request, referral_id: int):
     return render(
         request,
         "referrals/referral_edit.html",
-        {
-            "case": case,
-            "referral": referral,
-            "form": form,
-            "stale": stale,
-            "current": _current_values(referral, forms.ReferralEditForm.FIELDS) if stale else [],
-        },
-        status=409 if stale else 200,
+        {"case": case, "referral": referral, "form": form},
     )
 
 
@@ -235,8 +196,7 @@ def report_edit(request, report_id: int):
     if report is None:
         raise Http404
     case = report.case
-    _check_case(request, case)
-    stale = None
+    check_case_access(user=request.user, case=case, edit=True, request=request)
     if request.method == "POST":
         form = forms.ReportEditForm(request.POST)
         if form.is_valid():
@@ -249,11 +209,18 @@ def report_edit(request, report_id: int):
                     by=request.user,
                     request=request,
                 )
-            except domain.StaleRecordError as exc:
-                stale = exc
-                posted = resubmission(request.POST, exc)
+            except StaleWriteError as exc:
                 report = queries.report_by_id(report_id=report.pk)
-                form = forms.ReportEditForm(posted)
+                if report is None:  # deleted since the form was shown
+                    raise Http404 from exc
+                return refuse_stale_save(
+                    request,
+                    exc,
+                    form_class=forms.ReportEditForm,
+                    saved=_report_initial(report),
+                    template_name="referrals/report_edit.html",
+                    context={"case": case, "report": report},
+                )
             except ValidationError as exc:
                 apply_domain_errors(form, exc)
             else:
@@ -273,12 +240,5 @@ def report_edit(request, report_id: int):
     return render(
         request,
         "referrals/report_edit.html",
-        {
-            "case": case,
-            "report": report,
-            "form": form,
-            "stale": stale,
-            "current": _current_values(report, forms.ReportEditForm.FIELDS) if stale else [],
-        },
-        status=409 if stale else 200,
+        {"case": case, "report": report, "form": form},
     )

@@ -42,18 +42,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from puente.accounts.roles import Perm
+from puente.accounts.models import User
 from puente.audit.domain import field_changes, record_event
+from puente.cases.access import check_case_access
+from puente.cases.models import Case
 from puente.core.choices import IndicatorLevel, LegalFrame
+from puente.core.permissions import Perm
+from puente.intake.models import Contact
 from puente.screening import indicators as ind
 from puente.screening.models import Protocol, Screening
 
@@ -181,38 +187,35 @@ def _untranslated(texts: Iterable[Promise]) -> list[str]:
         return [str(text) for text in texts]
 
 
-def _check_may_screen(*, by, contact, case) -> None:
-    from puente.cases.access import can_edit_case
-
+def _check_may_screen(
+    *, by: User, contact: Contact | None, case: Case | None, request: HttpRequest | None
+) -> None:
+    """A screening changes the case it is filed in: it needs the right to edit that case."""
     if not getattr(by, "is_authenticated", False) or not by.can(Perm.SCREENING_RECORD):
         raise PermissionDenied
-    for linked in {case, getattr(contact, "case", None)} - {None}:
-        if linked.restricted and not can_edit_case(by, linked):
-            raise PermissionDenied
+    for linked in {c for c in (case, getattr(contact, "case", None)) if c is not None}:
+        check_case_access(user=by, case=linked, edit=True, request=request)
 
 
 def record_screening(
     *,
-    by,
-    contact=None,
-    case=None,
+    by: User,
+    contact: Contact | None = None,
+    case: Case | None = None,
     indicators: Iterable[str],
     legal_frame: str | None = None,
     override_level: str = "",
     override_reason: str = "",
-    request=None,
+    request: HttpRequest | None = None,
 ) -> Screening:
     """Store a screening, set the level of indicators on its contact and/or case, and add
     the methods of control it shows to the case."""
-    from puente.cases.models import Case
-    from puente.intake.models import Contact
-
     codes = sorted(set(indicators))
     legal_frame = legal_frame or default_legal_frame()
     override_reason = (override_reason or "").strip()
     if contact is None and case is None:
         raise ValidationError(_("A screening needs a contact or a case."))
-    _check_may_screen(by=by, contact=contact, case=case)
+    _check_may_screen(by=by, contact=contact, case=case, request=request)
     errors: dict[str, list] = {}
     if override_level and override_level not in IndicatorLevel.values:
         errors.setdefault("override_level", []).append(_("Choose a level from the list."))
@@ -242,7 +245,7 @@ def record_screening(
             screened_by=by,
         )
         level = screening.level
-        changes = [
+        changes: list[dict[str, Any]] = [
             {"field": "legal_frame", "old": None, "new": legal_frame},
             {"field": "indicators", "old": None, "new": codes},
             {"field": "computed_level", "old": None, "new": assessment.level},
@@ -309,7 +312,9 @@ def record_screening(
 PROTOCOL_FIELDS = ("title_en", "title_es", "steps_en", "steps_es")
 
 
-def update_protocol(*, protocol: Protocol, by, request=None, **values: str) -> Protocol:
+def update_protocol(
+    *, protocol: Protocol, by: User, request: HttpRequest | None = None, **values: str
+) -> Protocol:
     """Change a protocol's wording; the audit keeps the old text of every field changed."""
     if not getattr(by, "is_authenticated", False) or not by.can(Perm.PROTOCOL_EDIT):
         raise PermissionDenied

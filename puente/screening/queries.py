@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from puente.cases.models import Case
+from puente.intake.models import Contact
 from puente.screening.models import Protocol, Screening
 
 
@@ -15,7 +17,9 @@ def protocol_for(*, reason: str, signaler_type: str = "") -> Protocol | None:
     return candidates.get(signaler_type or "") or candidates.get("")
 
 
-def latest_screening(*, contact=None, case=None) -> Screening | None:
+def latest_screening(
+    *, contact: Contact | None = None, case: Case | None = None
+) -> Screening | None:
     qs = Screening.objects.select_related("screened_by")
     if contact is not None:
         qs = qs.filter(contact=contact)

@@ -4,48 +4,32 @@ Every page names its permission; pages showing a contact or case are audited."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from puente.accounts.permissions import require_perm
-from puente.accounts.roles import Perm
 from puente.audit.domain import record_event
-from puente.cases.access import can_edit_case
-from puente.cases.models import Case
+from puente.cases.access import case_for, check_case_access
 from puente.core import choices as c
+from puente.core.permissions import Perm, require_perm
 from puente.intake.models import Contact
+from puente.intake.queries import contact_for
 from puente.screening import domain, queries
 from puente.screening import indicators as ind
 from puente.screening.forms import ProtocolForm, ScreeningForm
 from puente.screening.models import Protocol
 
 
-def _refuse(request, obj, reason: str):
-    record_event(
-        action="access_denied", actor=request.user, obj=obj, request=request, reason=reason
-    )
-    raise PermissionDenied
-
-
 def _contact_or_refuse(request, contact_id: int) -> Contact:
-    contact = get_object_or_404(Contact.objects.select_related("case"), pk=contact_id)
-    if (
-        contact.case is not None
-        and contact.case.restricted
-        and not can_edit_case(request.user, contact.case)
-    ):
-        _refuse(request, contact, "contact in a restricted case")
+    """Screening a contact filed in a case changes that case: it needs the right to edit it."""
+    contact = contact_for(user=request.user, contact_id=contact_id, request=request)
+    if contact.case is not None:
+        check_case_access(
+            user=request.user, case=contact.case, edit=True, obj=contact, request=request
+        )
     return contact
-
-
-def _case_or_refuse(request, reference: str) -> Case:
-    case = get_object_or_404(Case, reference=reference)
-    if not can_edit_case(request.user, case):
-        _refuse(request, case, "may not edit this case")
-    return case
 
 
 def _frame_from(value: str | None) -> str:
@@ -150,7 +134,7 @@ def screen_contact(request, contact_id: int):
 @require_http_methods(["GET", "POST"])
 @require_perm(Perm.SCREENING_RECORD)
 def screen_case(request, reference: str):
-    case = _case_or_refuse(request, reference)
+    case = case_for(user=request.user, reference=reference, edit=True, request=request)
     first = case.contacts.order_by("started_at", "id").first()
     if first is not None:
         protocol = queries.protocol_for(reason=first.reason, signaler_type=first.signaler_type)

@@ -3,8 +3,8 @@ from datetime import datetime
 from ninja import Router, Schema
 
 from puente.accounts.api_auth import require_api_perm
-from puente.accounts.roles import Perm
 from puente.audit.domain import record_event
+from puente.core.permissions import Perm
 from puente.search.queries import search
 from puente.search.snippets import snippet_text
 
@@ -63,7 +63,7 @@ def search_endpoint(request, q: str):
                 "started_at": c.started_at,
                 "channel": c.channel,
                 "reason": c.reason,
-                "case_reference": c.case.reference if c.case_id else None,
+                "case_reference": c.case.reference if c.case is not None else None,
                 "imminent_danger": c.imminent_danger,
                 "level_of_indicators": c.level_of_indicators,
                 "snippet": snippet_text(text=c.summary, words=found.words),

@@ -1,6 +1,7 @@
 """Keeps the search index (SearchEntry) in step with contacts and cases.
 
-Domain code calls `reindex_case` / `reindex_contact` once its transaction commits; bulk
+The cases and intake apps announce a committed change (`case_changed`, `contact_changed`)
+and `puente/search/apps.py` connects them to `reindex_case` / `reindex_contact`; bulk
 loaders (demo data, imports) call `rebuild_index`. The text is folded — lower case,
 accents removed — in Python, identically for both databases, so "Sánchez", "SANCHEZ"
 and "sanchez" are one word everywhere and PostgreSQL needs no `unaccent` extension.
@@ -9,13 +10,17 @@ and "sanchez" are one word everywhere and PostgreSQL needs no `unaccent` extensi
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from django.db import transaction
+from django.db.models import Model, QuerySet
 
 from puente.cases.models import Case
 from puente.intake.models import Contact
 from puente.search.models import SearchEntry
+
+_M = TypeVar("_M", bound=Model)
 
 
 def fold(text: str) -> str:
@@ -36,7 +41,7 @@ def phone_words(e164: str) -> list[str]:
     return words
 
 
-def _by_id(row) -> int:
+def _by_id(row: Model) -> int:
     return row.pk
 
 
@@ -60,7 +65,7 @@ def _case_text(case: Case) -> str:
 
 def _contact_text(contact: Contact) -> str:
     parts = [contact.summary, contact.city, contact.phone_raw, *phone_words(contact.phone)]
-    if contact.case_id:
+    if contact.case is not None:
         parts.append(contact.case.reference)
     return fold(" ".join(p for p in parts if p))
 
@@ -94,7 +99,7 @@ def reindex_contact(contact_id: int) -> None:
     _upsert(SearchEntry.KIND_CONTACT, contact.pk, contact.case_id, _contact_text(contact))
 
 
-def _batched(queryset, size: int) -> Iterable[list]:
+def _batched(queryset: QuerySet[_M], size: int) -> Iterator[list[_M]]:
     last = 0
     while True:
         batch = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
@@ -104,7 +109,9 @@ def _batched(queryset, size: int) -> Iterable[list]:
         last = batch[-1].pk
 
 
-def rebuild_index(*, batch_size: int = 2000, progress=None) -> int:
+def rebuild_index(
+    *, batch_size: int = 2000, progress: Callable[[int], object] | None = None
+) -> int:
     """Rebuild every entry in batches (after an import or a restore). Returns the count."""
     count = 0
     with transaction.atomic():
@@ -117,7 +124,7 @@ def rebuild_index(*, batch_size: int = 2000, progress=None) -> int:
             for c in batch
         )
         count += len(batch)
-    for batch in _batched(Contact.objects.select_related("case"), batch_size):
+    for contacts in _batched(Contact.objects.select_related("case"), batch_size):
         SearchEntry.objects.bulk_create(
             SearchEntry(
                 kind=SearchEntry.KIND_CONTACT,
@@ -125,9 +132,9 @@ def rebuild_index(*, batch_size: int = 2000, progress=None) -> int:
                 case_id=c.case_id,
                 text=_contact_text(c),
             )
-            for c in batch
+            for c in contacts
         )
-        count += len(batch)
+        count += len(contacts)
         if progress:
             progress(count)
     return count

@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
-from puente.accounts.roles import Perm
+from puente.accounts.models import User
 from puente.cases.access import (
     _open_for_user_q,
     restricted_cases_opened_by,
     visible_through_case_q,
 )
 from puente.cases.models import Case, Identifier
+from puente.core.permissions import Perm
 from puente.core.phones import try_normalise_phone
 from puente.intake.models import Contact
 from puente.search.indexing import fold
@@ -109,7 +111,7 @@ _NEWEST_BY_INDEX = (
 _ABOVE_EVERY_ID = 2**63 - 1
 
 
-def _postgres_newest_matches(cursor, tsquery: str, *, words: int = 1) -> list[int]:
+def _postgres_newest_matches(cursor: CursorWrapper, tsquery: str, *, words: int = 1) -> list[int]:
     """Newest matches first, without ranking or sorting every match.
 
     Check the newest entries one by one against their stored tsvector (a backwards
@@ -158,7 +160,7 @@ def _postgres_newest_matches(cursor, tsquery: str, *, words: int = 1) -> list[in
         window = int(min(sized, 8 * window))
 
 
-def search(*, user, query: str, limit: int = 30) -> SearchResults:
+def search(*, user: User, query: str, limit: int = 30) -> SearchResults:
     query = (query or "").strip()
     results = SearchResults(query=query, words=words_of(query))
     if not query or not getattr(user, "is_authenticated", False) or not user.can(Perm.SEARCH):
@@ -202,6 +204,6 @@ def search(*, user, query: str, limit: int = 30) -> SearchResults:
         results.cases = [found[pk] for pk in dict.fromkeys(case_ids) if pk in found][:limit]
     if can_contacts and contact_ids:
         contacts = Contact.objects.filter(visible, pk__in=set(contact_ids))
-        found = {c.pk: c for c in contacts.select_related("case", "taken_by")}
-        results.contacts = [found[pk] for pk in dict.fromkeys(contact_ids) if pk in found][:limit]
+        by_pk = {c.pk: c for c in contacts.select_related("case", "taken_by")}
+        results.contacts = [by_pk[pk] for pk in dict.fromkeys(contact_ids) if pk in by_pk][:limit]
     return results

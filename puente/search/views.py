@@ -1,8 +1,7 @@
 from django.shortcuts import render
 
-from puente.accounts.permissions import require_perm
-from puente.accounts.roles import Perm
 from puente.audit.domain import record_event
+from puente.core.permissions import Perm, require_perm
 from puente.search.queries import search
 
 

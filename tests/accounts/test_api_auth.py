@@ -7,8 +7,9 @@ from django.utils import timezone
 from puente.accounts.api_auth import ApiKeyAuth, api_can
 from puente.accounts.domain import create_api_key, revoke_api_key
 from puente.accounts.models import ApiKey
-from puente.accounts.roles import Perm, Role
+from puente.accounts.roles import Role
 from puente.audit.models import AuditEntry
+from puente.core.permissions import Perm
 from tests.factories import make_user
 
 

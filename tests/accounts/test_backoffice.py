@@ -10,8 +10,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from puente.accounts.domain import create_api_key
 from puente.accounts.models import User
-from puente.accounts.roles import Perm, Role
+from puente.accounts.roles import Role
 from puente.audit.models import AuditEntry
+from puente.core.permissions import Perm
 from tests.conftest import signed_in_client
 from tests.factories import make_user
 

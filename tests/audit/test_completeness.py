@@ -65,3 +65,29 @@ def test_every_audited_action_leaves_its_entry(advocate, supervisor):
 
     result = verify_chain()
     assert result.ok and result.checked == AuditEntry.objects.count()
+
+
+def test_pages_that_show_case_data_are_reads_in_the_trail(advocate, supervisor):
+    """Pages once left out of the trail: the home queues, a person's edit form (names and
+    identifiers), the cross-border send page (the case's people by name)."""
+    client = signed_in_client(advocate)
+    case = make_case(created_by=advocate, title="Farm")
+    person = cases.add_person(case=case, by=advocate, first_name="Rosa", role="potential_victim")
+
+    client.get("/")
+    home = _last("view")
+    assert (home.object_type, home.actor) == ("home", advocate)
+    assert "cases" in home.reason
+
+    client.get(f"/cases/{case.reference}/persons/{person.pk}/edit/")
+    seen = _last("view")
+    assert (seen.object_type, seen.object_id, seen.object_ref) == (
+        "person",
+        str(person.pk),
+        case.reference,
+    )
+
+    signed_in_client(supervisor).get(f"/exchange/send/{case.reference}/")
+    sent = _last("view")
+    assert (sent.object_type, sent.object_ref, sent.actor) == ("case", case.reference, supervisor)
+    assert sent.reason == "cross-border send page"

@@ -6,10 +6,11 @@ import pytest
 from django.test import Client
 
 from puente.accounts.models import ApiKey
-from puente.accounts.roles import Perm, Role
+from puente.accounts.roles import Role
 from puente.audit.models import AuditEntry
 from puente.cases import domain
 from puente.cases.models import Case
+from puente.core.permissions import Perm
 from tests.conftest import signed_in_client
 from tests.factories import make_case, make_user
 

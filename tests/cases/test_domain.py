@@ -12,6 +12,7 @@ from puente.audit.models import AuditEntry
 from puente.cases import domain
 from puente.cases.access import can_open_case, openable_cases
 from puente.cases.models import BreakGlass, Case, CaseAccess, CaseNote, Identifier
+from puente.core.concurrency import StaleWriteError
 from tests.factories import make_case, make_user
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +103,7 @@ def test_stale_update_is_refused_and_names_who_changed_it(advocate):
     case = make_case(created_by=advocate)
     # Two people read version 1.
     domain.update_case(case_id=case.pk, expected_version=1, by=other, changes={"title": "First"})
-    with pytest.raises(domain.StaleCaseError) as err:
+    with pytest.raises(StaleWriteError) as err:
         domain.update_case(
             case_id=case.pk, expected_version=1, by=advocate, changes={"title": "Second"}
         )
@@ -117,15 +118,15 @@ def test_stale_update_is_refused_and_names_who_changed_it(advocate):
 def test_conditional_update_loses_race(advocate, monkeypatch):
     """Even if the version check passes on read, the UPDATE itself is conditional."""
     case = make_case(created_by=advocate)
-    real_update = domain.Case.objects.filter
+    real_update = Case.objects.filter
 
     def racing_filter(*args, **kwargs):
         if "version" in kwargs:
             Case.objects.filter(pk=case.pk).update(version=5)
         return real_update(*args, **kwargs)
 
-    monkeypatch.setattr(domain.Case.objects, "filter", racing_filter)
-    with pytest.raises(domain.StaleCaseError):
+    monkeypatch.setattr(Case.objects, "filter", racing_filter)
+    with pytest.raises(StaleWriteError):
         domain.update_case(case_id=case.pk, expected_version=1, by=advocate, changes={"title": "x"})
 
 
@@ -148,7 +149,7 @@ def test_update_person_is_versioned(advocate):
     )
     assert person.citizenship == ["MX", "GT"]
     domain.update_person(person_id=person.pk, expected_version=1, by=advocate, changes={"age": 16})
-    with pytest.raises(domain.StaleCaseError):
+    with pytest.raises(StaleWriteError):
         domain.update_person(
             person_id=person.pk, expected_version=1, by=advocate, changes={"age": 30}
         )
@@ -280,3 +281,14 @@ def test_writes_reindex_on_commit(advocate, django_capture_on_commit_callbacks, 
         case = make_case(created_by=advocate)
         domain.add_note(case=case, body="x", by=advocate)
     assert seen == [case.pk, case.pk]
+
+
+def test_a_case_opened_earlier_is_numbered_and_dated_then_but_audited_now(advocate):
+    opened = timezone.now() - timedelta(days=800)
+    case = domain.open_case(by=advocate, title="Written up from a paper file", opened_at=opened)
+    year = timezone.localtime(opened).year
+    assert case.reference == f"US-{year}-000001"
+    case.refresh_from_db()
+    assert case.created_at == opened
+    entry = AuditEntry.objects.get(action="create", object_id=str(case.pk))
+    assert entry.at > opened + timedelta(days=799)

@@ -69,8 +69,12 @@ def test_closing_needs_reason_and_reopen_needs_supervisor(advocate, supervisor):
 
 @settings(
     max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    # The project's profile (tests/conftest.py), plus: one case per example is made inside
+    # the test, and the users may be shared across examples.
+    suppress_health_check=[
+        *settings.default.suppress_health_check,
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 @given(
     steps=st.lists(

@@ -3,7 +3,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -446,5 +447,31 @@ def test_forms_render_with_current_values(advocate, advocate_client):
     assert 'name="role"' in body and "Citizenship" in body
     body = advocate_client.get(reverse("cases:new")).content.decode()
     assert "Ley General, art. 10" in body
-    edit_entry = AuditEntry.objects.filter(action="view", object_id=str(case.pk)).count()
-    assert edit_entry == 1
+    # The case's edit form is a read of the case, once; the person's form a read of them.
+    views = AuditEntry.objects.filter(action="view")
+    assert views.filter(object_type="case", object_id=str(case.pk)).count() == 1
+    assert views.filter(object_type="person", object_id=str(person.pk)).count() == 1
+
+
+def test_a_supervisor_cannot_review_their_own_break_glass(supervisor):
+    other_supervisor = make_user(Role.SUPERVISOR)
+    case = make_case(created_by=other_supervisor)
+    domain.restrict_case(case=case, by=other_supervisor)
+    domain.break_glass(case=case, user=supervisor, reason="Caller is on the line and in danger")
+    event = BreakGlass.objects.get()
+    client = signed_in_client(supervisor)
+    page = client.get(reverse("cases:break_glass_review")).content.decode()
+    assert "Another supervisor reviews your own" in page
+    client.post(reverse("cases:break_glass_review"), {"event": event.pk})
+    event.refresh_from_db()
+    assert event.reviewed_by is None
+    with pytest.raises(ValidationError):
+        domain.review_break_glass(event=event, by=supervisor)
+    # The database refuses it too, whatever writes the row.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BreakGlass.objects.filter(pk=event.pk).update(reviewed_by=supervisor)
+    signed_in_client(other_supervisor).post(
+        reverse("cases:break_glass_review"), {"event": event.pk}
+    )
+    event.refresh_from_db()
+    assert event.reviewed_by == other_supervisor

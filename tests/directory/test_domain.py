@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from puente.accounts.roles import Role
 from puente.audit.models import AuditEntry
+from puente.core.concurrency import StaleWriteError
 from puente.directory import domain
 from puente.directory.models import Provider
 from tests.directory.conftest import make_provider
@@ -66,7 +67,7 @@ def test_update_with_a_stale_version_writes_nothing(admin_user):
     domain.update_provider(
         provider_id=provider.pk, expected_version=1, changes={"name": "First"}, by=admin_user
     )
-    with pytest.raises(domain.StaleProviderError) as exc:
+    with pytest.raises(StaleWriteError) as exc:
         domain.update_provider(
             provider_id=provider.pk, expected_version=1, changes={"name": "Second"}, by=admin_user
         )
@@ -183,15 +184,3 @@ def test_semicolon_separated_file_from_a_spanish_spreadsheet():
     preview = domain.preview_import(text=text)
     assert preview.ok
     assert preview.rows[0].values["services"] == ["shelter_emergency_housing", "legal"]
-
-
-def test_demo_directory_seeds_both_countries_once():
-    from puente.directory.demo import seed_demo_directory
-
-    added = seed_demo_directory(country="US")
-    assert added >= 55
-    assert Provider.objects.filter(country="MX").count() >= 25
-    assert Provider.objects.filter(country="US").count() >= 25
-    assert Provider.objects.filter(latitude__isnull=True).count() == 0
-    assert any(p.is_stale for p in Provider.objects.all())
-    assert seed_demo_directory(country="US") == 0

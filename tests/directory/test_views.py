@@ -212,8 +212,10 @@ def test_edit_with_a_stale_version_is_refused(admin_client, admin_user):
     second = admin_client.post(url, _form(name="Second", version=1))
     assert second.status_code == 409
     html = second.content.decode()
-    assert 'data-testid="stale-error"' in html and "First" in html
-    assert 'name="version" value="2"' in html
+    assert 'data-testid="stale-error"' in html and "This listing was changed by" in html
+    assert 'name="version" value="2"' in html and 'value="Second"' in html
+    assert 'data-testid="current-name">Saved now: First</p>' in html
+    assert 'aria-describedby="id_name_saved_now"' in html
     provider.refresh_from_db()
     assert provider.name == "First"
 

@@ -15,7 +15,7 @@ from tests.federation.two_hotlines import two_hotlines
 
 pytestmark = [pytest.mark.browser, pytest.mark.two_hotlines]
 
-PASSWORD = "puente-demo-2026"  # the demo's password (puente.core.demo_data)
+PASSWORD = "puente-demo-2026"  # the demo's password (puente.sampledata.demo)
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,10 @@ import pytest
 from django.test import Client
 
 from puente.accounts.models import ApiKey
-from puente.accounts.roles import Perm, Role
+from puente.accounts.roles import Role
 from puente.audit.models import AuditEntry
 from puente.cases.models import Identifier
+from puente.core.permissions import Perm
 from puente.intake.models import Contact
 from tests.conftest import signed_in_client
 from tests.factories import make_case, make_contact, make_user

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from puente.accounts.roles import Role
 from puente.audit.models import AuditEntry
+from puente.cases import domain as cases
+from puente.core.concurrency import StaleWriteError
 from puente.intake import domain
 from puente.intake.models import Contact, IntakeDraft
 from tests.factories import make_case, make_contact, make_user
@@ -211,11 +213,12 @@ def test_update_contact_checks_version_and_audits(advocate):
     assert contact.reason == "crisis"
     entry = AuditEntry.objects.get(action="change", object_id=str(contact.pk))
     assert {"field": "reason", "old": "tip", "new": "crisis"} in entry.changes
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(StaleWriteError) as exc:
         domain.update_contact(
             contact=contact, by=advocate, data={**data, "reason": "tip"}, version=1
         )
-    assert "Someone else changed this contact" in exc.value.messages[0]
+    assert "This contact was changed by" in exc.value.messages[0]
+    assert exc.value.current_version == 2
     contact.refresh_from_db()
     assert (contact.reason, contact.version) == ("crisis", 2)
 
@@ -250,6 +253,29 @@ def test_link_needs_edit_rights_on_the_case(advocate, liaison):
     domain.link_contact_to_case(contact=contact, case=open_case, by=advocate)
     contact.refresh_from_db()
     assert contact.case == open_case and contact.version == 2
+
+
+def test_moving_a_contact_out_of_a_restricted_case_needs_the_right_to_lift_restriction(
+    advocate, supervisor
+):
+    secret = make_case(created_by=supervisor)
+    cases.restrict_case(case=secret, by=supervisor)
+    contact = make_contact(taken_by=advocate, case=secret)
+    # The advocate broke the glass, so may edit the restricted case…
+    cases.break_glass(case=secret, user=advocate, reason="Caller is on the line and in danger")
+    elsewhere = make_case(created_by=advocate)
+    # …but moving its contact to an open case would show it to every case reader.
+    with pytest.raises(PermissionDenied):
+        domain.link_contact_to_case(contact=contact, case=elsewhere, by=advocate)
+    contact.refresh_from_db()
+    assert contact.case == secret
+    assert AuditEntry.objects.filter(
+        action="access_denied", actor=advocate, object_ref=secret.reference
+    ).exists()
+    # A supervisor, who may lift the restriction, may move it.
+    domain.link_contact_to_case(contact=contact, case=elsewhere, by=supervisor)
+    contact.refresh_from_db()
+    assert contact.case == elsewhere
 
 
 def test_drafts_belong_to_their_owner(advocate):

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from puente.accounts.roles import Role
 from puente.audit.models import AuditEntry
 from puente.cases import domain as cases
+from puente.core.concurrency import StaleWriteError
 from puente.referrals import domain
 from puente.referrals.choices import ReferralStatus
 from puente.referrals.models import AuthorityReport, Referral
@@ -212,7 +213,7 @@ def test_a_stale_save_is_refused_naming_who_changed_it(advocate, case):
     referral = make_referral(case=case, by=advocate)
     _move(referral, colleague, status=S.ACCEPTED)
 
-    with pytest.raises(domain.StaleRecordError) as err:
+    with pytest.raises(StaleWriteError) as err:
         domain.update_referral(
             referral_id=referral.pk,
             expected_version=1,
@@ -297,7 +298,7 @@ def test_report_outcome_update_is_audited_and_checked_for_staleness(advocate, ca
     )
     entry = AuditEntry.objects.get(object_type="authorityreport", action="change")
     assert {"field": "outcome", "old": "pending", "new": "investigation_opened"} in entry.changes
-    with pytest.raises(domain.StaleRecordError):
+    with pytest.raises(StaleWriteError):
         domain.update_authority_report(
             report_id=report.pk, expected_version=1, changes={"outcome": "no_action"}, by=advocate
         )

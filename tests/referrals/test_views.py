@@ -332,6 +332,37 @@ def test_report_edit_records_the_outcome(advocate, advocate_client, case):
     assert AuditEntry.objects.filter(action="change", object_type="authorityreport").exists()
 
 
+def test_stale_report_edit_keeps_the_typed_values_and_shows_what_is_saved_under_each_field(
+    advocate, advocate_client, case
+):
+    colleague = make_user(Role.ADVOCATE, first_name="Bea", last_name="Bravo")
+    report = make_report(case=case, by=advocate)
+    domain.update_authority_report(
+        report_id=report.pk,
+        expected_version=1,
+        changes={"outcome": "investigation_opened"},
+        by=colleague,
+    )
+
+    response = advocate_client.post(
+        reverse("referrals:report_edit", args=[report.pk]),
+        _report_data(reference_number="HPD-77", version=1),
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert 'data-testid="stale-error"' in body and "This report was changed by Bea Bravo" in body
+    assert 'value="HPD-77"' in body and 'name="version" value="2"' in body
+    assert 'data-testid="current-outcome">Saved now: Investigation opened</p>' in body
+    assert 'data-testid="current-reference_number">Saved now: —</p>' in body
+    report.refresh_from_db()
+    assert (report.outcome, report.reference_number, report.version) == (
+        "investigation_opened",
+        "",
+        2,
+    )
+
+
 # --- the case page -----------------------------------------------------------------------
 
 

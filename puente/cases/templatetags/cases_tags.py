@@ -27,8 +27,3 @@ def subdivision(code: str) -> str:
 def code_labels(codes: list[str], choices_name: str) -> str:
     """`person.roles_in_process|code_labels:"RoleInProcess"` → translated, comma-separated."""
     return ", ".join(c.labels_for(getattr(c, choices_name), codes))
-
-
-@register.filter
-def get_item(mapping: dict, key: str):
-    return (mapping or {}).get(key, "")

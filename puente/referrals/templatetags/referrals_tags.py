@@ -3,7 +3,7 @@ not know this app: `{% case_referrals case %}` in referrals/_case_section.html."
 
 from django import template
 
-from puente.accounts.roles import Perm
+from puente.core.permissions import Perm
 from puente.referrals import queries
 
 register = template.Library()

@@ -1,0 +1,224 @@
+"""The people (and businesses) in a case, and the identifiers that link them across
+cases (a phone number in any written form matches its E.164 form).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from puente.accounts.models import User
+from puente.audit.domain import field_changes, record_event
+from puente.audit.versioned import require_version, write_if_unchanged
+from puente.cases.domain.common import (
+    _collect,
+    _reindex_on_commit,
+    _require_edit,
+    _touch,
+    clean_codes,
+    clean_countries,
+)
+from puente.cases.models import Case, Identifier, Person
+from puente.core import choices as c
+from puente.core.geography import is_country
+from puente.core.phones import normalise_phone
+
+PERSON_MULTISELECTS: dict[str, type] = {"roles_in_process": c.RoleInProcess}
+PERSON_FIELDS = (
+    "role",
+    "is_business",
+    "first_name",
+    "last_name",
+    "alias",
+    "age",
+    "age_band",
+    "gender",
+    "citizenship",
+    "nationality",
+    "primary_language",
+    "trafficking_status",
+    "relationship_to_trafficker",
+    "roles_in_process",
+    "notes",
+)
+PERSON_EDITABLE = set(PERSON_FIELDS)
+
+
+# --- persons and identifiers -----------------------------------------------------
+
+
+def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list] = {}
+    values = dict(fields)
+    for field, choices in PERSON_MULTISELECTS.items():
+        if field in values:
+            values[field] = _collect(
+                errors, clean_codes, field=field, values=values[field], choices=choices
+            )
+    if "citizenship" in values:
+        values["citizenship"] = _collect(
+            errors, clean_countries, field="citizenship", values=values["citizenship"]
+        )
+    if values.get("nationality"):
+        values["nationality"] = str(values["nationality"]).upper()
+        if not is_country(values["nationality"]):
+            errors.setdefault("nationality", []).append(gettext("Not a country code."))
+    for field in ("first_name", "last_name", "alias", "notes"):
+        if field in values:
+            values[field] = (values[field] or "").strip()
+    for field in (
+        "age_band",
+        "gender",
+        "nationality",
+        "primary_language",
+        "trafficking_status",
+        "relationship_to_trafficker",
+    ):
+        if field in values and values[field] is None:
+            values[field] = ""
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _check_person(person: Person) -> None:
+    errors: dict[str, list] = {}
+    if person.is_business and not person.alias:
+        errors["alias"] = [gettext("Give the business name.")]
+    if person.is_business and person.role != c.PersonRole.EXPLOITER:
+        errors.setdefault("is_business", []).append(
+            gettext("Only an exploiter can be recorded as a business.")
+        )
+    try:
+        person.full_clean(exclude=["case"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _person_values(person: Person) -> dict[str, Any]:
+    return {field: getattr(person, field) for field in sorted(PERSON_EDITABLE)}
+
+
+def add_person(
+    *, case: Case, by: User, request: HttpRequest | None = None, **fields: Any
+) -> Person:
+    unknown = set(fields) - PERSON_EDITABLE
+    if unknown:
+        raise ValidationError({f: _("Unknown field.") for f in sorted(unknown)})
+    _require_edit(by, case, request)
+    values = _clean_person_fields(fields)
+    with transaction.atomic():
+        person = Person(case=case, **values)
+        _check_person(person)
+        person.save()
+        record_event(
+            action="create",
+            actor=by,
+            obj=person,
+            object_ref=case.reference,
+            request=request,
+            changes=field_changes({}, _person_values(person)),
+        )
+        _touch(case.pk)
+        _reindex_on_commit(case.pk)
+    return person
+
+
+def update_person(
+    *,
+    person_id: int,
+    expected_version: int,
+    changes: dict[str, Any],
+    by: User,
+    request: HttpRequest | None = None,
+) -> Person:
+    unknown = set(changes) - PERSON_EDITABLE
+    if unknown:
+        raise ValidationError({f: _("This field cannot be changed here.") for f in sorted(unknown)})
+    person = Person.objects.select_related("case").get(pk=person_id)
+    _require_edit(by, person.case, request)  # outside the transaction, as in update_case
+    with transaction.atomic():
+        require_version(obj=person, expected_version=expected_version)
+        values = _clean_person_fields(changes)
+        before = _person_values(person)
+        candidate = copy.copy(person)
+        for field, value in values.items():
+            setattr(candidate, field, value)
+        _check_person(candidate)
+        diff = field_changes(before, _person_values(candidate))
+        if not diff:
+            return person
+        write_if_unchanged(
+            obj=person,
+            expected_version=expected_version,
+            values={d["field"]: getattr(candidate, d["field"]) for d in diff},
+            changes=diff,
+            by=by,
+            request=request,
+            object_ref=person.case.reference,
+        )
+        _touch(person.case_id)
+        _reindex_on_commit(person.case_id)
+    return person
+
+
+def normalise_identifier(*, kind: str, value: str) -> str:
+    """What recurring identifiers are matched on: E.164 for phones (so any written form
+    of one number links), lower case for emails and handles, trimmed text otherwise."""
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError({"value": _("Enter a value.")}, code="empty")
+    if kind == c.IdentifierKind.PHONE:
+        try:
+            return normalise_phone(text, default_region=settings.PUENTE_COUNTRY)
+        except ValidationError as exc:
+            raise ValidationError({"value": exc.messages}, code="phone") from exc
+    if kind in (c.IdentifierKind.EMAIL, c.IdentifierKind.SOCIAL):
+        return text.lower()
+    return " ".join(text.split())
+
+
+def add_identifier(
+    *,
+    case: Case,
+    kind: str,
+    value: str,
+    by: User,
+    person: Person | None = None,
+    request: HttpRequest | None = None,
+) -> Identifier:
+    _require_edit(by, case, request)
+    if kind not in c.IdentifierKind.values:
+        raise ValidationError({"kind": _("Not a valid choice: %(codes)s.") % {"codes": kind}})
+    if person is not None and person.case_id != case.pk:
+        raise ValidationError({"person": _("That person is not in this case.")})
+    normalised = normalise_identifier(kind=kind, value=value)
+    with transaction.atomic():
+        identifier = Identifier.objects.create(
+            case=case, person=person, kind=kind, value=value.strip(), normalised=normalised
+        )
+        record_event(
+            action="create",
+            actor=by,
+            obj=identifier,
+            object_ref=case.reference,
+            request=request,
+            changes=[
+                {"field": "kind", "old": None, "new": kind},
+                {"field": "value", "old": None, "new": identifier.value},
+                {"field": "person", "old": None, "new": getattr(person, "pk", None)},
+            ],
+        )
+        _touch(case.pk)
+        _reindex_on_commit(case.pk)
+    return identifier

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SampledataConfig(AppConfig):
+    name = "puente.sampledata"
+    label = "sampledata"
