@@ -240,6 +240,8 @@ def production_env(url: str) -> dict:
         "PUENTE_DEMO": "false",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(48),  # 64 random characters, new every run
+        # The audit trail's signing key (`serve` refuses to start without one).
+        "PUENTE_AUDIT_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "PUENTE_MFA_REQUIRED": "true",
         "PUENTE_SECURE_COOKIES": "true",

@@ -2,8 +2,13 @@
 `api.py`; routers call the same domain functions as the HTML views, so a rule is
 enforced once. Every route authenticates with `puente.accounts.api_auth.api_auth`."""
 
+import json
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from puente.accounts.api_auth import api_auth
 from puente.cases.api import router as cases_router
@@ -13,6 +18,29 @@ from puente.intake.api import router as intake_router
 from puente.referrals.api import router as referrals_router
 from puente.search.api import router as search_router
 
+
+class BodyRefused(HttpError):
+    """A request body the API does not read at all (before any field is looked at)."""
+
+
+class JsonObjectParser(Parser):
+    """Every body the API takes is one JSON object sent as application/json: a body sent
+    as anything else is 415, and a JSON value that is not an object (`0`, `null`, `[]`)
+    is 400 — without this, Ninja's schemas would read it as an object with every field
+    left out (and open an empty case)."""
+
+    def parse_body(self, request):
+        if request.content_type != "application/json":
+            raise BodyRefused(415, "Send the request body as application/json.")
+        try:
+            data = json.loads(request.body)
+        except ValueError as exc:
+            raise BodyRefused(400, "The request body is not valid JSON.") from exc
+        if not isinstance(data, dict):
+            raise BodyRefused(400, "The request body must be a JSON object.")
+        return data
+
+
 api = NinjaAPI(
     title="Puente API",
     version="1",
@@ -21,7 +49,32 @@ api = NinjaAPI(
     docs_url=None,
     openapi_url="/openapi.json",
     auth=api_auth,
+    parser=JsonObjectParser(),
 )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    """Ninja answers 400 "Cannot parse request body" for any failure of the parser; the
+    parser's own refusals (415, a body that is not an object) keep their status and say
+    what is wrong."""
+    cause = exc.__cause__
+    if isinstance(cause, BodyRefused):
+        exc = cause
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(NinjaValidationError)
+def schema_validation_error(request, exc: NinjaValidationError):
+    """A field the schema refuses: 422 with the same `loc` as a domain rule's
+    (["body", field, …]), not Ninja's ["body", "payload", field, …]."""
+    detail = [
+        {**error, "loc": [*error["loc"][:1], *error["loc"][2:]]}
+        if list(error["loc"][:2]) == ["body", "payload"]
+        else error
+        for error in exc.errors
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 @api.exception_handler(ValidationError)

@@ -3,6 +3,7 @@
 puente demo [--country MX] [--port 8000]   run a demo hotline on SQLite
 puente demo --pair [--port 8000]           the U.S. and Mexico hotlines side by side, paired
 puente worker                              background worker (deliveries to partners)
+puente purge [--dry-run]                   apply the retention rules now
 puente keys new|show|rotate                this hotline's signing key
 puente serve [--bind 0.0.0.0:8000]         production server (gunicorn)
 puente migrate | createadmin | audit verify | check | ...   (any management command)
@@ -40,6 +41,19 @@ def _demo_environment(argv: list[str]) -> None:
             key_file.write_text(secrets.token_urlsafe(50))
             key_file.chmod(0o600)
         os.environ.setdefault("SECRET_KEY_FILE", str(key_file))
+    if not {"PUENTE_AUDIT_KEY", "PUENTE_AUDIT_KEY_FILE"} & set(os.environ):
+        from pathlib import Path as _Path
+
+        # The audit trail's key, made once beside the demo's data like its SECRET_KEY.
+        data_dir = _Path(os.environ.get("PUENTE_DATA_DIR", _Path.cwd() / "var"))
+        data_dir.mkdir(parents=True, exist_ok=True)
+        audit_key = data_dir / "demo-audit-key"
+        if not audit_key.exists():
+            import secrets as _secrets
+
+            audit_key.write_text(_secrets.token_urlsafe(48))
+            audit_key.chmod(0o600)
+        os.environ.setdefault("PUENTE_AUDIT_KEY_FILE", str(audit_key))
 
 
 def _demo_pair(argv: list[str]) -> None:
@@ -66,8 +80,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     if argv and argv[0] == "demo":
         _demo_environment(argv)
-    if argv[:2] == ["audit", "verify"] and "DATABASE_URL" not in os.environ:
-        # By default prove the chain of the database `demo` uses.
+    if argv[:1] == ["audit"] and "DATABASE_URL" not in os.environ:
+        # By default prove (or anchor) the chain of the database `demo` uses.
         _demo_environment(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "puente.settings")
     from django.core.management import execute_from_command_line

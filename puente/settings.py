@@ -9,6 +9,7 @@ hole in it. `.env.example` lists every variable.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -107,6 +108,7 @@ INSTALLED_APPS = [
     "puente.directory",
     "puente.referrals",
     "puente.federation",
+    "puente.retention",
     "puente.sampledata",
 ]
 
@@ -188,6 +190,28 @@ PUENTE_MFA_REQUIRED = env_bool("PUENTE_MFA_REQUIRED", not PUENTE_DEMO)
 PUENTE_SESSION_IDLE_MINUTES = env_int("PUENTE_SESSION_IDLE_MINUTES", 15, minimum=1)
 PUENTE_LOCKOUT_ATTEMPTS = env_int("PUENTE_LOCKOUT_ATTEMPTS", 5, minimum=1)
 PUENTE_LOCKOUT_MINUTES = env_int("PUENTE_LOCKOUT_MINUTES", 15, minimum=1)
+# Failed sign-ins (any account, known or not) from one network address within
+# PUENTE_LOCKOUT_MINUTES before that address is paused: stops password spraying (a few
+# tries at many accounts) while a call centre behind one address still has room for typos.
+PUENTE_LOCKOUT_ADDRESS_ATTEMPTS = env_int("PUENTE_LOCKOUT_ADDRESS_ATTEMPTS", 20, minimum=1)
+
+# The audit trail's HMAC key (puente/audit/keys.py): whoever can write to the database
+# but does not hold it cannot rewrite the trail unseen. Never stored in the database.
+# Retired keys stay readable to `puente audit verify`: PUENTE_AUDIT_OLD_KEYS(_FILE), one
+# per line (or comma-separated).
+PUENTE_AUDIT_KEY = env("PUENTE_AUDIT_KEY")
+PUENTE_AUDIT_OLD_KEYS = [
+    key.strip() for key in env("PUENTE_AUDIT_OLD_KEYS").replace(",", "\n").split() if key.strip()
+]
+if not PUENTE_AUDIT_KEY and PUENTE_DEMO:
+    # A demo (and each side of `demo --pair`) signs with a key of its own, made once in
+    # its data folder like the demo's SECRET_KEY; `serve` refuses to run without a real one.
+    _demo_audit_key = DATA_DIR / "demo-audit-key"
+    if not _demo_audit_key.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        _demo_audit_key.write_text(secrets.token_urlsafe(48))
+        _demo_audit_key.chmod(0o600)
+    PUENTE_AUDIT_KEY = _demo_audit_key.read_text().strip()
 
 # Idle timeout: a session lives for the idle window and activity renews it (at most once a
 # minute: puente.core.middleware.SessionActivityMiddleware), so a workstation left
@@ -202,9 +226,8 @@ SECURE_COOKIES = env_bool("PUENTE_SECURE_COOKIES", not (PUENTE_DEMO or DEBUG))
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = env_bool("PUENTE_SSL_REDIRECT", False)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("PUENTE_BEHIND_PROXY", False) else None
-)
+PUENTE_BEHIND_PROXY = env_bool("PUENTE_BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PUENTE_BEHIND_PROXY else None
 SECURE_HSTS_SECONDS = env_int("PUENTE_HSTS_SECONDS", 0 if PUENTE_DEMO else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -272,6 +295,23 @@ PUENTE_EXCHANGE_TIMEOUT_SECONDS = env_int("PUENTE_EXCHANGE_TIMEOUT_SECONDS", 10,
 PUENTE_EXCHANGE_LEASE_SECONDS = env_int("PUENTE_EXCHANGE_LEASE_SECONDS", 60, minimum=1)
 # How often the worker looks for deliveries a dead worker left behind.
 PUENTE_WORKER_SWEEP_SECONDS = env_int("PUENTE_WORKER_SWEEP_SECONDS", 15, minimum=1)
+# The inbox's limits (docs/federation.md §2.4): requests a minute from one address and
+# from one partner key (beyond them: 429 with Retry-After), and the largest body accepted.
+PUENTE_EXCHANGE_RATE_PER_SOURCE = env_int("PUENTE_EXCHANGE_RATE_PER_SOURCE", 300, minimum=1)
+PUENTE_EXCHANGE_RATE_PER_KEY = env_int("PUENTE_EXCHANGE_RATE_PER_KEY", 300, minimum=1)
+PUENTE_EXCHANGE_MAX_BODY_BYTES = env_int("PUENTE_EXCHANGE_MAX_BODY_BYTES", 1_048_576, minimum=1024)
+
+# --- Periodic jobs (puente/core/schedule.py) ------------------------------------------------
+
+# Hours between runs of the retention purge (the rules are set by administrators on the
+# Retention page); 0 runs it only by hand (`puente purge`).
+PUENTE_RETENTION_PURGE_HOURS = env_int("PUENTE_RETENTION_PURGE_HOURS", 24, minimum=0)
+# Everything `puente worker` queues on its own, in one place: a task's dotted path →
+# seconds between runs (0: never).
+PUENTE_SCHEDULE: dict[str, int] = {
+    "puente.retention.tasks.purge_due_records": PUENTE_RETENTION_PURGE_HOURS * 3600,
+}
+
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("directory/", include("puente.directory.urls")),
     path("referrals/", include("puente.referrals.urls")),
     path("exchange/", include("puente.federation.urls")),
+    path("retention/", include("puente.retention.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -11,6 +11,8 @@ from puente.core.middleware import SessionActivityMiddleware
 from tests.factories import make_user
 
 ROLES = [r.value for r in Role]
+# What `secrets.token_urlsafe(48)` printed once: the audit trail's key in tests.
+TEST_AUDIT_KEY = "tq3Vb0mJ8xR2kP6wN4sH9dL1fC7gZ5yA-eU_oI3rT8vB2nM6qW0xK4jS9hD1lF7g"
 
 # No property test may depend on how fast the machine is: Hypothesis's deadline (200 ms per
 # example by default) and its too_slow health check (data generation taking over a second)
@@ -34,6 +36,10 @@ def _test_settings(settings):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The audit trail is signed (puente.audit.keys); production reads the key from the
+    # environment, and `serve` refuses to start without one.
+    settings.PUENTE_AUDIT_KEY = TEST_AUDIT_KEY
+    settings.PUENTE_AUDIT_OLD_KEYS = []
 
 
 def signed_in_client(user) -> Client:

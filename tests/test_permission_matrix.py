@@ -246,3 +246,33 @@ def test_restricted_case_is_refused_to_staff_not_named_on_it(world, supervisor):
     assert outsider.get(f"/intake/contacts/{world['contact_id']}/").status_code == 403
     named = signed_in_client(supervisor)
     assert "Warehouse workers" in named.get(f"/cases/{case.reference}/").content.decode()
+
+
+# The audit list, per role, on a restricted case: who may read the entries' content.
+# "refused": no audit.view; "hidden": the rows, never the content; "shown": the content.
+AUDIT_CONTENT_BY_ROLE = {
+    Role.ADVOCATE: "refused",
+    Role.SUPERVISOR: "hidden",  # not named on the case
+    Role.LIAISON: "refused",
+    Role.ANALYST: "refused",
+    Role.ADMINISTRATOR: "hidden",  # no case access at all, by design
+}
+
+
+def test_audit_list_content_for_every_role(world, supervisor):
+    from puente.cases import domain as cases
+    from puente.cases.models import Case
+
+    case = Case.objects.get(reference=world["reference"])
+    cases.restrict_case(case=case, by=supervisor)  # which names the supervisor on it
+    url = f"/audit/?obj={case.reference}"
+    assert set(AUDIT_CONTENT_BY_ROLE) == set(Role)
+    for role, expected in AUDIT_CONTENT_BY_ROLE.items():
+        page = signed_in_client(make_user(role)).get(url)
+        assert (page.status_code == 403) is (expected == "refused"), role
+        assert (Perm.AUDIT_VIEW in permissions_for(role)) is (expected != "refused"), role
+        if expected == "hidden":
+            assert case.reference in page.content.decode()
+            assert "Rosa" not in page.content.decode(), role
+    named = signed_in_client(supervisor).get(url).content.decode()
+    assert "Rosa" in named  # the person added to the case, in the creation entry's diff

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -23,10 +24,11 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from puente.accounts.models import ApiKey, User
+from puente.accounts.models import ApiKey, FailedSignIn, User
 from puente.accounts.roles import API_SCOPES, Role
 from puente.audit.domain import field_changes, record_event
 from puente.audit.models import AuditAction, AuditEntry
+from puente.core.http import client_address
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "recovery codes"
@@ -36,7 +38,8 @@ TOTP_DEVICE_NAME = "authenticator app"
 class SignIn(enum.Enum):
     OK = "ok"
     INVALID = "invalid"
-    LOCKED = "locked"
+    LOCKED = "locked"  # this account: too many failures in a row
+    PAUSED = "paused"  # this network address: too many failures, whatever the account
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,56 @@ class SignInResult:
 
 def _lockout_window() -> timedelta:
     return timedelta(minutes=settings.PUENTE_LOCKOUT_MINUTES)
+
+
+# --- Throttling by address ------------------------------------------------------------
+# The account lockout stops guessing one account's password; it does nothing against a
+# few tries at each of many accounts (password spraying). Failures are also counted per
+# network address, whatever the account, and an address past the limit is paused for
+# the lockout window. A supervisor can lift either (`unlock_user`, `release_address`).
+
+
+def _note_failure(*, request: HttpRequest | None) -> None:
+    now = timezone.now()
+    address = client_address(request)
+    FailedSignIn.objects.filter(at__lt=now - _lockout_window()).delete()
+    FailedSignIn.objects.create(at=now, address=address)
+    if address and _failures_from(address, now=now) == settings.PUENTE_LOCKOUT_ADDRESS_ATTEMPTS:
+        record_event(
+            action=AuditAction.LOCKED_OUT,
+            object_type="address",
+            object_ref=address,
+            reason=f"{settings.PUENTE_LOCKOUT_ADDRESS_ATTEMPTS} failed sign-ins from this "
+            f"address in {settings.PUENTE_LOCKOUT_MINUTES} minutes; paused",
+            request=request,
+        )
+
+
+def _failures_from(address: str, *, now: datetime) -> int:
+    return FailedSignIn.objects.filter(address=address, at__gte=now - _lockout_window()).count()
+
+
+def address_paused(*, request: HttpRequest | None) -> bool:
+    address = client_address(request)
+    if not address:
+        return False
+    return _failures_from(address, now=timezone.now()) >= settings.PUENTE_LOCKOUT_ADDRESS_ATTEMPTS
+
+
+def release_address(*, address: str, by: User, request: HttpRequest | None = None) -> int:
+    """Lift the pause on a network address (say, the hotline's own office after a
+    morning of mistyped passwords). Returns how many failures were forgotten."""
+    with transaction.atomic():
+        forgotten, _rows = FailedSignIn.objects.filter(address=address).delete()
+        record_event(
+            action=AuditAction.CHANGE,
+            actor=by,
+            object_type="address",
+            object_ref=address,
+            reason=f"sign-in pause lifted ({forgotten} failures forgotten)",
+            request=request,
+        )
+    return forgotten
 
 
 def _unknown_name_is_locked(username: str) -> bool:
@@ -77,6 +130,7 @@ def register_failure(
             locked_user.failed_logins = 0
             locked_user.locked_until = None
         locked_user.failed_logins += 1
+        _note_failure(request=request)
         record_event(
             action=action,
             actor=user if action != AuditAction.LOGIN_FAILED else None,
@@ -127,11 +181,16 @@ def check_password_sign_in(
     """The password step. Does not start a session: the view does that with
     `django.contrib.auth.login` when the outcome is OK."""
     username = username.strip()
+    if address_paused(request=request):
+        # Not even the password is checked: the pause itself is in the trail, and each
+        # further try from there would only flood it.
+        return SignInResult(SignIn.PAUSED)
     user = User.objects.filter(username=username).first()
     if user is None:
         # Hash anyway so an unknown name costs as long as a wrong password.
         User().set_password(password)
         locked = _unknown_name_is_locked(username)
+        _note_failure(request=request)
         record_event(
             action=AuditAction.LOGIN_FAILED,
             actor_name=username[:150],
@@ -142,6 +201,7 @@ def check_password_sign_in(
         return SignInResult(SignIn.LOCKED if locked else SignIn.INVALID)
     if user.is_locked:
         user.check_password(password)
+        _note_failure(request=request)
         record_event(
             action=AuditAction.LOGIN_FAILED,
             actor_name=username,
@@ -327,32 +387,157 @@ def reset_second_factor(
         )
 
 
-def create_administrator(*, username: str, email: str, password: str, via: str = "cli") -> User:
-    """An administrator account for running the system. Deliberately not a superuser:
-    administrators manage accounts and keys but do not read case files."""
+# Every change to an account goes through these functions, whichever page or command
+# makes it, so each is in the chained trail with before and after. Nobody changes their
+# own role or access: an administrator cannot quietly give themselves case files.
+STAFF_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "language",
+    "role",
+    "is_active",
+    "is_staff",
+)
+# What decides what an account may open.
+ACCESS_FIELDS = frozenset({"role", "is_active", "is_staff"})
+
+
+def _staff_values(user: User) -> dict[str, Any]:
+    return {field: getattr(user, field) for field in STAFF_FIELDS}
+
+
+def create_staff(
+    *,
+    by: User | None,
+    username: str,
+    role: str,
+    password: str | None,
+    request: HttpRequest | None = None,
+    via: str = "",
+    **fields: Any,
+) -> User:
+    """A staff account. `password` None: the person sets one through a reset."""
     username = username.strip()
     if not username:
         raise ValidationError({"username": _("A username is required.")})
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("That username is already taken.")})
-    candidate = User(username=username, email=email)
-    password_validation.validate_password(password, user=candidate)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Choose a role.")})
+    unknown = set(fields) - set(STAFF_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown account fields: %(names)s") % {"names": sorted(unknown)})
+    candidate = User(username=username, role=role, **fields)
+    if password is not None:
+        password_validation.validate_password(password, user=candidate)
     with transaction.atomic():
         user = User.objects.create_user(
             username=username,
-            email=email,
             password=password,
-            role=Role.ADMINISTRATOR,
-            is_staff=True,
+            role=role,
+            role_since=timezone.now(),
+            role_given_by=by,
+            **fields,
         )
         record_event(
             action=AuditAction.CREATE,
+            actor=by,
             obj=user,
-            reason="administrator account created",
-            changes=[{"field": "role", "old": None, "new": Role.ADMINISTRATOR}],
+            object_ref=user.username,
+            changes=field_changes({f: None for f in STAFF_FIELDS}, _staff_values(user)),
+            reason="staff account created",
+            request=request,
             via=via,
         )
     return user
+
+
+def change_staff(
+    *, user: User, by: User, changes: dict[str, Any], request: HttpRequest | None = None
+) -> User:
+    """Change an account's details, role or access, audited field by field."""
+    unknown = set(changes) - set(STAFF_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown account fields: %(names)s") % {"names": sorted(unknown)})
+    with transaction.atomic():
+        current = User.objects.select_for_update().get(pk=user.pk)
+        before = _staff_values(current)
+        after = {**before, **changes}
+        diff = field_changes(before, after)
+        changed = {d["field"] for d in diff}
+        if changed & ACCESS_FIELDS and by.pk == current.pk:
+            raise ValidationError(
+                _("You cannot change your own role or access: another administrator must.")
+            )
+        if "role" in changed and after["role"] not in Role.values:
+            raise ValidationError({"role": _("Choose a role.")})
+        if not diff:
+            return current
+        for field in changed:
+            setattr(current, field, after[field])
+        update = sorted(changed)
+        if "role" in changed:
+            current.role_since = timezone.now()
+            current.role_given_by = by
+            update += ["role_since", "role_given_by"]
+        current.full_clean(exclude=["password"], validate_unique=True)
+        current.save(update_fields=update)
+        record_event(
+            action=AuditAction.CHANGE,
+            actor=by,
+            obj=current,
+            object_ref=current.username,
+            changes=diff,
+            request=request,
+        )
+    return current
+
+
+def set_staff_password(
+    *, user: User, by: User | None, password: str | None, request: HttpRequest | None = None
+) -> None:
+    """Set (or, with None, disable) an account's password. The trail says who and when,
+    never anything about the password itself."""
+    if password is not None:
+        password_validation.validate_password(password, user=user)
+    with transaction.atomic():
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save(update_fields=["password"])
+        own = by is not None and by.pk == user.pk
+        record_event(
+            action=AuditAction.CHANGE,
+            actor=by,
+            obj=user,
+            object_ref=user.username,
+            changes=[{"field": "password", "old": "…", "new": "…"}],
+            reason=(
+                "password disabled"
+                if password is None
+                else "password changed by its owner"
+                if own
+                else "password reset by an administrator"
+            ),
+            request=request,
+        )
+
+
+def create_administrator(*, username: str, email: str, password: str, via: str = "cli") -> User:
+    """An administrator account for running the system. Deliberately not a superuser:
+    administrators manage accounts and keys but do not read case files."""
+    return create_staff(
+        by=None,
+        username=username,
+        role=Role.ADMINISTRATOR,
+        password=password,
+        email=email,
+        is_staff=True,
+        via=via,
+    )
 
 
 # --- API keys ------------------------------------------------------------------------------

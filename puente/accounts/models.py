@@ -21,6 +21,17 @@ class User(AbstractUser):
     )
     failed_logins = models.PositiveIntegerField(_("failed sign-in attempts in a row"), default=0)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    # When the current role was given, and by whom: a role that reads case files is shown
+    # to supervisors for a while after it is given (their home page).
+    role_since = models.DateTimeField(_("role given"), null=True, blank=True)
+    role_given_by = models.ForeignKey(
+        "self",
+        verbose_name=_("role given by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("staff member")
@@ -74,3 +85,21 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class FailedSignIn(models.Model):
+    """One failed password or code, with the address it came from: what the per-address
+    throttle counts. Rows older than the lockout window are pruned as new ones arrive,
+    so the table holds minutes of history, never a record of who tried what."""
+
+    at = models.DateTimeField()
+    address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["address", "at"], name="failed_signin_address_idx"),
+            models.Index(fields=["at"], name="failed_signin_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address or '?'} at {self.at:%Y-%m-%d %H:%M}"

@@ -48,6 +48,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.AUDIT_VIEW,
             Perm.EXCHANGE_SEND,
             Perm.EXCHANGE_RECEIVE,
+            # A locked-out advocate mid-shift should not wait for the administrator.
+            Perm.ACCOUNT_UNLOCK,
         }
     ),
     Role.LIAISON: frozenset(
@@ -71,9 +73,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.AUDIT_VIEW,
             Perm.PROTOCOL_EDIT,
             Perm.USER_MANAGE,
+            Perm.ACCOUNT_UNLOCK,
             Perm.APIKEY_MANAGE,
             Perm.DIRECTORY_MANAGE,
             Perm.PARTNER_MANAGE,
+            Perm.RETENTION_MANAGE,
         }
     ),
 }

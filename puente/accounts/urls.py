@@ -9,4 +9,6 @@ urlpatterns = [
     path("mfa/", views.mfa_verify, name="mfa_verify"),
     path("mfa/enrol/", views.mfa_enrol, name="mfa_enrol"),
     path("mfa/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("unlock/<int:user_id>/", views.unlock_account, name="unlock"),
+    path("release-address/", views.release_address, name="release_address"),
 ]

@@ -9,8 +9,8 @@ import django_otp
 import segno
 from django.conf import settings
 from django.contrib import auth, messages
-from django.http import HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -20,8 +20,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from puente.accounts import domain
+from puente.accounts import domain, queries
 from puente.accounts.forms import CodeForm, SignInForm
+from puente.accounts.models import User
+from puente.core.permissions import Perm, require_perm
 
 # Set at sign-in, removed at sign-out. If the login page sees it while nobody is signed
 # in, the session ended on its own: the idle timeout. It holds no identity.
@@ -44,7 +46,14 @@ def _with_next(url_name: str, next_url: str) -> str:
 def _locked_message() -> str:
     return _(
         "Too many failed attempts: signing in with this username is paused for %(minutes)d "
-        "minutes. Try again later, or ask an administrator to unlock the account."
+        "minutes. Try again later, or ask a supervisor to unlock the account."
+    ) % {"minutes": settings.PUENTE_LOCKOUT_MINUTES}
+
+
+def _paused_message() -> str:
+    return _(
+        "Too many failed sign-ins from this network: signing in from here is paused for "
+        "%(minutes)d minutes. Try again later, or ask a supervisor to lift the pause."
     ) % {"minutes": settings.PUENTE_LOCKOUT_MINUTES}
 
 
@@ -105,6 +114,8 @@ def login_view(request):
             return response
         if result.outcome is domain.SignIn.LOCKED:
             error = _locked_message()
+        elif result.outcome is domain.SignIn.PAUSED:
+            error = _paused_message()
         else:
             error = _("That username and password did not match. Check them and try again.")
     response = render(
@@ -253,3 +264,28 @@ def recovery_codes(request):
             "remaining": domain.remaining_recovery_codes(user=user),
         },
     )
+
+
+# --- Lifting sign-in locks (supervisors and administrators, from their home page) -------
+
+
+@require_POST
+@require_perm(Perm.ACCOUNT_UNLOCK)
+def unlock_account(request, user_id: int):
+    user = get_object_or_404(User, pk=user_id)
+    domain.unlock_user(user=user, by=request.user, request=request)
+    messages.success(request, _("%(name)s can sign in again.") % {"name": user.display_name})
+    return redirect("core:home")
+
+
+@require_POST
+@require_perm(Perm.ACCOUNT_UNLOCK)
+def release_address(request):
+    address = queries.valid_address(request.POST.get("address", ""))
+    if address is None:
+        raise Http404
+    domain.release_address(address=address, by=request.user, request=request)
+    messages.success(
+        request, _("Signing in from %(address)s is possible again.") % {"address": address}
+    )
+    return redirect("core:home")

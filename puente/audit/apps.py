@@ -9,6 +9,12 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from puente.audit.receivers import connect
+        from puente.audit.visibility import add_content_reader, readable_by_auditors
 
         # Django's documented place to connect receivers: models are loaded by now.
         connect()
+        # The trail's own entries (reviews of it, refused pages, home pages shown) name
+        # filters, permissions and queues, not people.
+        add_content_reader(
+            object_types=["audit", "url", "api", "home"], may_read=readable_by_auditors
+        )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -36,9 +37,14 @@ class AuditAction(models.TextChoices):
 class AuditEntry(models.Model):
     """One line of the append-only audit trail.
 
-    Each entry carries the SHA-256 of its own content and of the entry before it, so
-    removing, reordering or editing any entry breaks the chain from that point on and
-    `puente audit verify` names it. Entries are never updated or deleted by the app.
+    Each entry carries a keyed hash (HMAC-SHA-256, key `key_id`, never in the database) of
+    its own description and of the entry before it, so removing, reordering or editing
+    any entry breaks the chain from that point on and `puente audit verify` names it.
+    The chain covers a digest of the content (`changes`, `reason`) rather than the
+    content itself, so a retention purge can remove the content (`forget_content`) and
+    the chain still proves everything else. Entries written before keys existed
+    (`key_id` empty) keep their plain SHA-256 over the content. Apart from that purge,
+    entries are never updated or deleted by the app.
     """
 
     at = models.DateTimeField(db_index=True)
@@ -56,10 +62,19 @@ class AuditEntry(models.Model):
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
     object_ref = models.CharField(max_length=60, blank=True)
-    changes = models.JSONField(default=list, blank=True)
+    # The content: what changed and why. NULL changes once purged (`content_removed_at`).
+    changes = models.JSONField(default=list, blank=True, null=True)
     reason = models.TextField(blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     via = models.CharField(max_length=20, blank=True)  # web, api, cli, worker
+    # Keyed digest of the content, which the chain covers in its place ("" on legacy entries).
+    content_digest = models.CharField(max_length=64, blank=True)
+    # Which audit key signed this entry (puente.audit.keys); "" for legacy (plain SHA-256).
+    key_id = models.CharField(max_length=16, blank=True)
+    content_removed_at = models.DateTimeField(null=True, blank=True)
+    # A legacy entry's hash covers its content, so once that is purged the hash can no
+    # longer be recomputed: the purge seals the rest ("key id:HMAC") instead.
+    seal = models.CharField(max_length=90, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -69,6 +84,27 @@ class AuditEntry(models.Model):
             models.Index(fields=["object_type", "object_id", "-id"], name="audit_object_idx"),
             models.Index(fields=["actor", "-id"], name="audit_actor_idx"),
             models.Index(fields=["action", "-id"], name="audit_action_idx"),
+        ]
+        constraints = [
+            # Purged means empty: no half-removed content stays behind.
+            models.CheckConstraint(
+                condition=Q(content_removed_at__isnull=True) | Q(changes__isnull=True, reason=""),
+                name="audit_purged_content_is_empty",
+            ),
+            models.CheckConstraint(
+                condition=Q(content_removed_at__isnull=False) | Q(changes__isnull=False),
+                name="audit_content_present_until_purged",
+            ),
+            # A keyed entry's chain link covers its content only through the digest.
+            models.CheckConstraint(
+                condition=Q(key_id="") | ~Q(content_digest=""),
+                name="audit_keyed_entry_has_digest",
+            ),
+            # A purged legacy entry is provable only through its seal.
+            models.CheckConstraint(
+                condition=~Q(key_id="") | Q(content_removed_at__isnull=True) | ~Q(seal=""),
+                name="audit_purged_legacy_entry_is_sealed",
+            ),
         ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
@@ -84,13 +120,18 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise RuntimeError("Audit entries are append-only.")
 
+    @property
+    def content_removed(self) -> bool:
+        return self.content_removed_at is not None
+
 
 class ChainHead(models.Model):
     """The newest link of the audit chain, one row (id 1). `audit verify` checks that
     the entry it names is there, so removing the newest entries shows.
 
     On PostgreSQL an entry is appended with a single statement: updating this row
-    computes the new hash from the one it holds (the database's SHA-256) and the entry
+    computes the new hash from the one it holds (HMAC-SHA-256, built from the database's
+    sha256() with the padded key passed in) and the entry
     is inserted from what the update returns. Row locking serialises the writers, and a
     writer that waited sees the hash its predecessor committed, so the chain never
     forks. SQLite has one writer at a time anyway and hashes in Python
@@ -102,6 +143,10 @@ class ChainHead(models.Model):
     # and the entry being inserted needs its predecessor's.
     previous = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # HMAC("head:" + hash) under key `key_id`: pointing the head back at an older entry
+    # (after removing the newest ones) needs the key. "" until the first keyed entry.
+    mac = models.CharField(max_length=64, blank=True)
+    key_id = models.CharField(max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("audit chain head")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from puente.audit.keys import pseudonyms
 from puente.audit.models import AuditEntry
+from puente.core.phones import try_normalise_phone
 
 
 def _start_of(day: date) -> datetime:
@@ -23,7 +26,8 @@ def audit_entries(
     date_to: date | None = None,
 ) -> QuerySet[AuditEntry]:
     """Entries newest first, narrowed by the filters a reviewer uses. `obj` matches a
-    human reference (a case number) or a database id. Dates are whole days in the
+    human reference (a case number), a database id, or a phone number in any format (the
+    trail refers to a looked-up number by its pseudonym). Dates are whole days in the
     hotline's time zone, both ends included."""
     entries = AuditEntry.objects.order_by("-id")
     if actor:
@@ -32,7 +36,11 @@ def audit_entries(
         entries = entries.filter(action=action)
     if obj:
         obj = obj.strip()
-        entries = entries.filter(Q(object_ref__iexact=obj) | Q(object_id=obj))
+        match = Q(object_ref__iexact=obj) | Q(object_id=obj)
+        number = try_normalise_phone(obj, default_region=settings.PUENTE_COUNTRY)
+        if number:
+            match |= Q(object_ref__in=pseudonyms("phone", number))
+        entries = entries.filter(match)
     if date_from:
         entries = entries.filter(at__gte=_start_of(date_from))
     if date_to:

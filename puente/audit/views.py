@@ -7,6 +7,7 @@ from puente.audit.domain import record_event
 from puente.audit.forms import AuditFilterForm
 from puente.audit.models import AuditAction
 from puente.audit.queries import audit_entries
+from puente.audit.visibility import readable_entry_ids
 from puente.core.permissions import Perm, require_perm
 
 PAGE_SIZE = 50
@@ -37,7 +38,13 @@ def audit_list(request):
         params = {key: value for key, value in request.GET.items() if key != "before" and value}
         params["before"] = rows[-1].id
         older_url = f"?{urlencode(params)}"
-    # Looking at the trail is itself on the trail: who reviewed whom must be reviewable.
+    # Content (what changed, and why) only for entries about records this reviewer may
+    # read right now; the rest shows who, what kind of action, when and on what.
+    shown = readable_entry_ids(viewer=request.user, entries=rows)
+    for entry in rows:
+        entry.content_shown = entry.id in shown
+    # Looking at the trail is itself on the trail: who reviewed whom must be reviewable,
+    # and whose content they read (at most a page of ids).
     applied = ", ".join(f"{key}={value}" for key, value in filters.items() if value)
     record_event(
         action=AuditAction.VIEW,
@@ -45,6 +52,7 @@ def audit_list(request):
         object_type="audit",
         object_ref=f"before #{before}" if before else "",
         reason=applied,
+        changes=[{"field": "content_shown", "old": None, "new": sorted(shown)}] if shown else (),
         request=request,
     )
     return render(

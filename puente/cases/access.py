@@ -12,15 +12,19 @@ shows the restricted-case notice with break-glass, the API `{"detail": …}`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.models import User
 from puente.audit.domain import record_event
+from puente.audit.models import AuditEntry
+from puente.audit.visibility import ContentReader
 from puente.cases.models import BreakGlass, Case, CaseAccess
 from puente.core.permissions import Perm, Refused
 
@@ -148,3 +152,67 @@ def case_for(
         raise Http404
     check_case_access(user=user, case=case, edit=edit, request=request)
     return case
+
+
+def audit_content_reader(
+    *,
+    model: type[Model],
+    case_paths: Sequence[str] = ("case",),
+    perm: str = Perm.CASE_VIEW,
+    caseless_readable: bool = False,
+) -> ContentReader:
+    """Who may read the content of audit entries about `model` rows
+    (`puente.audit.visibility`): whoever may open the row's case right now — restricted
+    cases only for the owner, the staff named on them and a live break-glass grant —
+    and holds `perm`. The case is the first of `case_paths` that is set (a screening's
+    own case, else its contact's); a row with none is readable with `perm` alone if
+    `caseless_readable` (a contact not filed in a case), else never. A row since deleted
+    is placed by the case reference its entries carry. A fixed number of queries for any
+    number of entries."""
+
+    def may_read(viewer: Any, entries: Sequence[AuditEntry]) -> set[int]:
+        if not getattr(viewer, "is_authenticated", False) or not viewer.can(perm):
+            return set()
+        ids = {entry.object_id for entry in entries if entry.object_id.isdigit()}
+        rows: list[tuple[Any, int | None]]
+        if model is Case:
+            # A case that no longer exists is not openable below either.
+            rows = [(int(object_id), int(object_id)) for object_id in ids]
+        else:
+            path = (
+                Coalesce(*(F(p) for p in case_paths)) if len(case_paths) > 1 else F(case_paths[0])
+            )
+            rows = list(
+                model._default_manager.filter(pk__in=ids)
+                .annotate(audit_case=path)
+                .values_list("pk", "audit_case")
+            )
+        case_of: dict[str, int | None] = {str(pk): case_id for pk, case_id in rows}
+        lost = {e.object_ref for e in entries if e.object_id not in case_of and e.object_ref}
+        by_reference = (
+            dict(Case.objects.filter(reference__in=lost).values_list("reference", "pk"))
+            if lost
+            else {}
+        )
+        wanted = {case_id for case_id in case_of.values() if case_id is not None}
+        wanted |= set(by_reference.values())
+        openable = (
+            set(openable_cases(viewer).filter(pk__in=wanted).values_list("pk", flat=True))
+            if wanted
+            else set()
+        )
+        readable: set[int] = set()
+        for entry in entries:
+            if entry.object_id in case_of:
+                case_id = case_of[entry.object_id]
+                if case_id is None:
+                    if caseless_readable:
+                        readable.add(entry.id)
+                    continue
+            else:
+                case_id = by_reference.get(entry.object_ref)
+            if case_id is not None and case_id in openable:
+                readable.add(entry.id)
+        return readable
+
+    return may_read

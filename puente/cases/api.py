@@ -7,25 +7,59 @@ a stale PATCH answers 409 naming who changed the case and when.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
 
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from puente.accounts.api_auth import require_api_perm
 from puente.audit.domain import record_event
 from puente.cases import domain
 from puente.cases.access import case_for, openable_cases
 from puente.cases.models import Case, Identifier, Person
+from puente.core import choices as c
+from puente.core.api import (
+    MAX_VERSION,
+    Codes,
+    Flag,
+    Text,
+    WholeNumber,
+    errors,
+    limit_param,
+    offset_param,
+    optional_not_null,
+)
+from puente.core.fields import max_length_of
 from puente.core.permissions import Perm
 
 router = Router(tags=["cases"])
 
 
+# A reference as the pages take it: letters, digits and dashes (US-2026-000123), in any
+# letter case. Anything else names no case, and is refused before a query is made.
+REFERENCE_PATTERN = r"^\s*[A-Za-z0-9-]+\s*$"
+
+
+def reference_param() -> Any:
+    """The {reference} of every route under /cases."""
+    return Path(
+        ...,
+        max_length=max_length_of(Case, "reference"),
+        pattern=REFERENCE_PATTERN,
+        description="The case reference, e.g. US-2026-000123.",
+    )
+
+
+TITLE = Annotated[str, Text(max_length_of(Case, "title"))]
+SUMMARY = Annotated[str, Text(max_length_of(Case, "summary"))]
+CLOSING_NOTE = Annotated[str, Text(max_length_of(Case, "closing_note"))]
+
+
 class CaseSummaryOut(Schema):
     reference: str
     title: str
-    status: str
-    exploitation_type: str
-    level_of_indicators: str
+    status: Annotated[str, Codes(c.CaseStatus)]
+    exploitation_type: Annotated[str, Codes(c.ExploitationType)]
+    level_of_indicators: Annotated[str, Codes(c.IndicatorLevel, blank=True)]
     imminent_danger: bool
     restricted: bool
     owner: str | None = None
@@ -39,27 +73,27 @@ class CaseSummaryOut(Schema):
 
 
 class IdentifierOut(Schema):
-    kind: str
+    kind: Annotated[str, Codes(c.IdentifierKind)]
     value: str
     normalised: str
 
 
 class PersonOut(Schema):
     id: int
-    role: str
+    role: Annotated[str, Codes(c.PersonRole)]
     is_business: bool
     first_name: str
     last_name: str
     alias: str
     age: int | None
-    age_band: str
-    gender: str
+    age_band: Annotated[str, Codes(c.AgeBand, blank=True)]
+    gender: Annotated[str, Codes(c.Gender, blank=True)]
     citizenship: list[str]
     nationality: str
-    primary_language: str
-    trafficking_status: str
-    relationship_to_trafficker: str
-    roles_in_process: list[str]
+    primary_language: Annotated[str, Codes(c.Language, blank=True)]
+    trafficking_status: Annotated[str, Codes(c.TraffickingStatus, blank=True)]
+    relationship_to_trafficker: Annotated[str, Codes(c.RelationshipToTrafficker, blank=True)]
+    roles_in_process: list[Annotated[str, Codes(c.RoleInProcess)]]
     version: int
     identifiers: list[IdentifierOut]
 
@@ -70,13 +104,13 @@ class PersonOut(Schema):
 
 class CaseOut(CaseSummaryOut):
     summary: str
-    closing_reason: str
+    closing_reason: Annotated[str, Codes(c.ClosingReason, blank=True)]
     closing_note: str
-    forms_of_exploitation: list[str]
-    mx_forms_of_exploitation: list[str]
-    venues: list[str]
-    methods_of_control: list[str]
-    methods_of_recruitment: list[str]
+    forms_of_exploitation: list[Annotated[str, Codes(c.TypeOfExploitation)]]
+    mx_forms_of_exploitation: list[Annotated[str, Codes(c.MexicoExploitationForm)]]
+    venues: list[Annotated[str, Codes(c.Venue)]]
+    methods_of_control: list[Annotated[str, Codes(c.MethodOfControl)]]
+    methods_of_recruitment: list[Annotated[str, Codes(c.MethodOfRecruitment)]]
     persons: list[PersonOut]
 
     @staticmethod
@@ -85,33 +119,44 @@ class CaseOut(CaseSummaryOut):
 
 
 class CaseIn(Schema):
-    title: str = ""
-    summary: str = ""
-    exploitation_type: str = "not_specified"
-    forms_of_exploitation: list[str] = []
-    mx_forms_of_exploitation: list[str] = []
-    venues: list[str] = []
-    methods_of_control: list[str] = []
-    methods_of_recruitment: list[str] = []
-    level_of_indicators: str = ""
-    imminent_danger: bool = False
+    title: TITLE = ""
+    summary: SUMMARY = ""
+    exploitation_type: Annotated[str, Codes(c.ExploitationType)] = "not_specified"
+    forms_of_exploitation: list[Annotated[str, Codes(c.TypeOfExploitation)]] = []
+    mx_forms_of_exploitation: list[Annotated[str, Codes(c.MexicoExploitationForm)]] = []
+    venues: list[Annotated[str, Codes(c.Venue)]] = []
+    methods_of_control: list[Annotated[str, Codes(c.MethodOfControl)]] = []
+    methods_of_recruitment: list[Annotated[str, Codes(c.MethodOfRecruitment)]] = []
+    level_of_indicators: Annotated[str, Codes(c.IndicatorLevel, blank=True)] = ""
+    imminent_danger: Flag = False
+
+
+def _unset(description: str = "") -> Any:
+    return Field(None, description=description or None, json_schema_extra=optional_not_null)
 
 
 class CasePatch(Schema):
-    version: int = Field(..., description="The version you read; a stale version gets 409.")
-    title: str | None = None
-    summary: str | None = None
-    status: str | None = None
-    closing_reason: str | None = None
-    closing_note: str | None = None
-    exploitation_type: str | None = None
-    forms_of_exploitation: list[str] | None = None
-    mx_forms_of_exploitation: list[str] | None = None
-    venues: list[str] | None = None
-    methods_of_control: list[str] | None = None
-    methods_of_recruitment: list[str] | None = None
-    level_of_indicators: str | None = None
-    imminent_danger: bool | None = None
+    """Only the fields sent change. Text, closing reason, level and the lists may be sent
+    as null to clear them; status, exploitation type and imminent danger may not."""
+
+    version: WholeNumber = Field(
+        ..., ge=1, le=MAX_VERSION, description="The version you read; a stale version gets 409."
+    )
+    title: TITLE | None = None
+    summary: SUMMARY | None = None
+    status: Annotated[str, Codes(c.CaseStatus)] = _unset("Moves along the case workflow, or 422.")
+    closing_reason: Annotated[str, Codes(c.ClosingReason, blank=True)] | None = Field(
+        None, description="Required when closing; only a closed case has one."
+    )
+    closing_note: CLOSING_NOTE | None = None
+    exploitation_type: Annotated[str, Codes(c.ExploitationType)] = _unset()
+    forms_of_exploitation: list[Annotated[str, Codes(c.TypeOfExploitation)]] | None = None
+    mx_forms_of_exploitation: list[Annotated[str, Codes(c.MexicoExploitationForm)]] | None = None
+    venues: list[Annotated[str, Codes(c.Venue)]] | None = None
+    methods_of_control: list[Annotated[str, Codes(c.MethodOfControl)]] | None = None
+    methods_of_recruitment: list[Annotated[str, Codes(c.MethodOfRecruitment)]] | None = None
+    level_of_indicators: Annotated[str, Codes(c.IndicatorLevel, blank=True)] | None = None
+    imminent_danger: Flag = _unset()
 
 
 class StaleOut(Schema):
@@ -123,6 +168,14 @@ class StaleOut(Schema):
     current_version: int
 
 
+class CaseListIn(Schema):
+    status: Annotated[str, Codes(c.CaseStatus, blank=True)] = Field(
+        "", description="Only cases in this status."
+    )
+    limit: int = limit_param()
+    offset: int = offset_param()
+
+
 def _full_case(case_id: int) -> Case:
     return (
         Case.objects.select_related("owner")
@@ -131,10 +184,10 @@ def _full_case(case_id: int) -> Case:
     )
 
 
-@router.get("", response=list[CaseSummaryOut])
-def list_cases(request, status: str = "", limit: int = 50, offset: int = 0):
+@router.get("", response={200: list[CaseSummaryOut], **errors()})
+def list_cases(request, params: Query[CaseListIn]):
     require_api_perm(request, Perm.CASE_VIEW)
-    limit = max(1, min(limit, 200))
+    status, limit, offset = params.status, params.limit, params.offset
     qs = openable_cases(request.user).select_related("owner").order_by("-updated_at", "-id")
     if status:
         qs = qs.filter(status=status)
@@ -148,23 +201,23 @@ def list_cases(request, status: str = "", limit: int = 50, offset: int = 0):
     return list(qs[offset : offset + limit])
 
 
-@router.post("", response={201: CaseOut})
+@router.post("", response={201: CaseOut, **errors(body=True)})
 def create_case(request, payload: CaseIn):
     require_api_perm(request, Perm.CASE_CREATE)
     case = domain.open_case(by=request.user, request=request, **payload.dict())
     return Status(201, _full_case(case.pk))
 
 
-@router.get("/{reference}", response=CaseOut)
-def get_case(request, reference: str):
+@router.get("/{reference}", response={200: CaseOut, **errors(404)})
+def get_case(request, reference: str = reference_param()):
     require_api_perm(request, Perm.CASE_VIEW)
     case = case_for(user=request.user, reference=reference, request=request)
     record_event(action="view", actor=request.user, obj=case, request=request)
     return _full_case(case.pk)
 
 
-@router.patch("/{reference}", response={200: CaseOut, 409: StaleOut})
-def patch_case(request, reference: str, payload: CasePatch):
+@router.patch("/{reference}", response={200: CaseOut, 409: StaleOut, **errors(404, body=True)})
+def patch_case(request, payload: CasePatch, reference: str = reference_param()):
     require_api_perm(request, Perm.CASE_EDIT)
     case = case_for(user=request.user, reference=reference, edit=True, request=request)
     changes = payload.dict(exclude_unset=True)

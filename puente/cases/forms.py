@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from puente.cases import domain, queries
+from puente.cases.models import Case
 from puente.core import choices as c
+from puente.core.fields import max_length_of
 from puente.core.forms import FastSelects
 from puente.core.geography import country_choices, subdivision_choices
 
@@ -36,8 +38,16 @@ def _multi(label, choices) -> forms.MultipleChoiceField:
 
 
 class CaseForm(FastSelects, forms.Form):
-    title = forms.CharField(label=_("Short title"), max_length=200, required=False)
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea, required=False)
+    # Limits are the model's, as the domain's full_clean and the API's schema read them.
+    title = forms.CharField(
+        label=_("Short title"), max_length=max_length_of(Case, "title"), required=False
+    )
+    summary = forms.CharField(
+        label=_("Summary"),
+        widget=forms.Textarea,
+        max_length=max_length_of(Case, "summary"),
+        required=False,
+    )
     exploitation_type = forms.ChoiceField(
         label=_("Type of trafficking"),
         choices=c.ExploitationType.choices,
@@ -85,7 +95,12 @@ class StatusForm(FastSelects, forms.Form):
     closing_reason = forms.ChoiceField(
         label=_("Closing reason"), choices=_blank(c.ClosingReason.choices), required=False
     )
-    closing_note = forms.CharField(label=_("Closing note"), widget=forms.Textarea, required=False)
+    closing_note = forms.CharField(
+        label=_("Closing note"),
+        widget=forms.Textarea,
+        max_length=max_length_of(Case, "closing_note"),
+        required=False,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

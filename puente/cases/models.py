@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from puente.core import choices as c
+from puente.core.fields import NarrativeField
 
 
 class CaseCounter(models.Model):
@@ -40,8 +41,8 @@ class Case(models.Model):
     closing_reason = models.CharField(
         _("closing reason"), max_length=24, choices=c.ClosingReason.choices, blank=True
     )
-    closing_note = models.TextField(_("closing note"), blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    closing_note = NarrativeField(_("closing note"), blank=True)
+    summary = NarrativeField(_("summary"), blank=True)
     exploitation_type = models.CharField(
         _("type of trafficking"),
         max_length=16,

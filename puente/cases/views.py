@@ -542,9 +542,12 @@ def case_break_glass(request, reference: str):
 @require_perm(Perm.CASE_RESTRICT)
 def break_glass_review(request):
     if request.method == "POST":
-        event = get_object_or_404(
-            BreakGlass.objects.select_related("case"), pk=request.POST.get("event")
-        )
+        # The form posts the event's id; anything else names no event (404), rather
+        # than reaching the database as a malformed id.
+        event_id = request.POST.get("event", "")
+        if not event_id.isascii() or not event_id.isdigit():
+            raise Http404
+        event = get_object_or_404(BreakGlass.objects.select_related("case"), pk=int(event_id))
         try:
             domain.review_break_glass(event=event, by=request.user, request=request)
         except ValidationError as exc:

@@ -7,9 +7,12 @@ restart per problem. Plain functions of a settings object, so tests pass their o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 MIN_SECRET_KEY_LENGTH = 50
+# The audit trail's HMAC key (puente.audit.keys.MIN_KEY_LENGTH; core cannot import audit).
+MIN_AUDIT_KEY_LENGTH = 32
 # A random 50-character key from Django's or `secrets.token_urlsafe`'s alphabet has about
 # 30 different characters (fewer than 20 happens about once in 10^9 keys); a phrase typed
 # or repeated to reach the length ("change-me-change-me-…") has a handful.
@@ -31,6 +34,17 @@ def _too_broad(host: str) -> bool:
 
 
 _GENERATE_KEY = "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+
+
+# Reasons that depend on an app's own data (a partner hotline registered with a plain-HTTP
+# address): core knows none of those apps, so each adds its check from AppConfig.ready().
+_app_checks: list[Callable[[Any], list[str]]] = []
+
+
+def add_configuration_check(check: Callable[[Any], list[str]]) -> None:
+    """Register `check(settings) -> reasons` to run with the checks below."""
+    if check not in _app_checks:
+        _app_checks.append(check)
 
 
 def insecure_configuration_reasons(settings: Any) -> list[str]:
@@ -95,6 +109,20 @@ def insecure_configuration_reasons(settings: Any) -> list[str]:
         )
     if not getattr(settings, "CSRF_COOKIE_SECURE", False):
         reasons.append("CSRF_COOKIE_SECURE is false. Set PUENTE_SECURE_COOKIES=true.")
+    audit_key = getattr(settings, "PUENTE_AUDIT_KEY", "") or ""
+    if not audit_key:
+        reasons.append(
+            "PUENTE_AUDIT_KEY is missing: the audit trail could not be signed, and anyone "
+            "with database access could rewrite it unseen. Set PUENTE_AUDIT_KEY or "
+            f"PUENTE_AUDIT_KEY_FILE. {_GENERATE_KEY}"
+        )
+    elif len(audit_key) < MIN_AUDIT_KEY_LENGTH:
+        reasons.append(
+            f"PUENTE_AUDIT_KEY is too short ({len(audit_key)} characters; at least "
+            f"{MIN_AUDIT_KEY_LENGTH} random characters are needed). {_GENERATE_KEY}"
+        )
+    for check in _app_checks:
+        reasons.extend(check(settings))
     return reasons
 
 

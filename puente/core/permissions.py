@@ -37,6 +37,7 @@ class Perm:
     AUDIT_VIEW = "audit.view"
     PROTOCOL_EDIT = "protocol.edit"
     USER_MANAGE = "user.manage"
+    ACCOUNT_UNLOCK = "account.unlock"  # lift a sign-in lockout (an account or an address)
     APIKEY_MANAGE = "apikey.manage"
     DIRECTORY_VIEW = "directory.view"  # search the service directory
     DIRECTORY_MANAGE = "directory.manage"  # add, edit and import providers
@@ -44,6 +45,7 @@ class Perm:
     EXCHANGE_SEND = "exchange.send"  # send a referral to the partner hotline across the border
     EXCHANGE_RECEIVE = "exchange.receive"  # handle referrals the partner hotline sent us
     PARTNER_MANAGE = "partner.manage"  # register partner hotlines and keys; retry messages
+    RETENTION_MANAGE = "retention.manage"  # see and change how long each kind of record is kept
 
 
 class Refused(PermissionDenied):

@@ -4,12 +4,16 @@ bridge's agent desktop and the partner hotline's tools)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from ninja import Router, Schema
-from ninja.errors import HttpError
+from ninja import Field, Query, Router, Schema
+from ninja.errors import ValidationError as FieldErrors
 
 from puente.accounts.api_auth import require_api_perm
+from puente.core import choices as c
+from puente.core.api import Codes, Text, errors, limit_param
 from puente.core.permissions import Perm
+from puente.directory import choices as dc
 from puente.directory import queries
 from puente.directory.forms import check_search_codes
 from puente.directory.geocode import locate
@@ -28,10 +32,10 @@ class PlaceOut(Schema):
 class ProviderOut(Schema):
     id: int
     name: str
-    kind: str
-    services: list[str]
-    languages: list[str]
-    populations: list[str]
+    kind: Annotated[str, Codes(dc.ProviderKind)]
+    services: list[Annotated[str, Codes(dc.Service)]]
+    languages: list[Annotated[str, Codes(c.Language)]]
+    populations: list[Annotated[str, Codes(dc.Population)]]
     hours: str
     open_24_7: bool
     phone: str
@@ -40,7 +44,7 @@ class ProviderOut(Schema):
     address: str
     city: str
     postal_code: str
-    country: str
+    country: Annotated[str, Codes(dc.Country)]
     subdivision: str
     latitude: float | None
     longitude: float | None
@@ -55,39 +59,56 @@ class MatchOut(Schema):
     stale: bool
 
 
-class SearchOut(Schema):
+class ProviderSearchOut(Schema):
     near: PlaceOut | None
     results: list[MatchOut]
 
 
-@router.get("/providers", response=SearchOut)
-def search_providers(
-    request,
-    need: str = "",
-    language: str = "",
-    population: str = "",
-    near: str = "",
-    country: str = "",
-    limit: int = 20,
-):
+class ProviderSearchIn(Schema):
+    need: Annotated[str, Codes(dc.Service, blank=True)] = Field(
+        "", description="A service the caller needs."
+    )
+    language: Annotated[str, Codes(c.Language, blank=True)] = Field(
+        "", description="A language spoken."
+    )
+    population: Annotated[str, Codes(dc.Population, blank=True)] = Field(
+        "", description="Who is served."
+    )
+    near: Annotated[
+        str, Text(120, description="A ZIP code, a city or a state to rank by distance.")
+    ] = ""
+    country: Annotated[str, Text(2, description="Only providers in this country (US or MX).")] = ""
+    limit: int = limit_param(default=20, maximum=100)
+
+
+def _refuse(field: str, message: str) -> FieldErrors:
+    return FieldErrors([{"loc": ["query", field], "msg": message, "type": "value_error"}])
+
+
+@router.get("/providers", response={200: ProviderSearchOut, **errors()})
+def search_providers(request, params: Query[ProviderSearchIn]):
     require_api_perm(request, Perm.DIRECTORY_VIEW)
+    need, language, population = params.need, params.language, params.population
+    near, country = params.near, params.country.upper()
     problems = check_search_codes(
-        need=need, language=language, population=population, country=country.upper()
+        need=need, language=language, population=population, country=country
     )
     if problems:
-        raise HttpError(422, " ".join(problems))
+        raise FieldErrors(
+            [{"loc": ["query"], "msg": problem, "type": "value_error"} for problem in problems]
+        )
     place = None
     if near:
-        place = locate(text=near, country=country.upper() or None)
+        place = locate(text=near, country=country or None)
         if place is None:
-            raise HttpError(422, f"Cannot place “{near}”: try a ZIP code, a city or a state.")
+            raise _refuse("near", f"Cannot place “{near}”: try a ZIP code, a city or a state.")
     matches = queries.find_providers(
         need=need or None,
         language=language or None,
         population=population or None,
         near=place,
-        country=country.upper() or None,
-        limit=max(1, min(limit, 100)),
+        country=country or None,
+        limit=params.limit,
     )
     return {
         "near": place,

@@ -10,6 +10,12 @@ first message that cannot be delivered and schedules itself again after an expon
 backoff. The receiver keys its inbox by message id, so a message sent twice (a worker
 killed after the partner stored it but before we marked it delivered) is acknowledged
 and not applied again. The worker's sweep re-queues deliveries a killed worker left.
+
+A message is delivered only on an acknowledgement signed by one of the partner's
+registered keys (`signing.verify_acknowledgement`). An answer that does not verify —
+unsigned, signed by another key, stale, or for another message id — proves nothing
+either way: the try counts as failed, the reason is kept, and the message is tried
+again after the backoff, never marked delivered nor failed for good on its word.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -32,8 +39,9 @@ from django_tasks import task
 from puente.federation import choices as fc
 from puente.federation import keys
 from puente.federation.models import CrossBorderReferral, OutboxMessage, PartnerHotline
+from puente.federation.partners import insecure_url_reason
 from puente.federation.schema import Envelope
-from puente.federation.signing import sign_request
+from puente.federation.signing import NotAcknowledged, sign_request, verify_acknowledgement
 
 logger = logging.getLogger("puente.federation")
 
@@ -92,6 +100,22 @@ class Attempt:
     delivered: bool
     permanent: bool = False
     error: str = ""
+    retry_after: timedelta | None = None  # the partner's Retry-After, when it sent one
+
+
+def _retry_after(response: requests.Response) -> timedelta | None:
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return timedelta(seconds=int(value))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(timedelta(0), when - datetime.now(UTC))
 
 
 def _send(message: OutboxMessage, private_key: Ed25519PrivateKey, transport: Transport) -> Attempt:
@@ -106,15 +130,37 @@ def _send(message: OutboxMessage, private_key: Ed25519PrivateKey, transport: Tra
     except requests.RequestException as exc:
         return Attempt(False, error=f"{type(exc).__name__}: {exc}"[:2000])
     try:
+        verify_acknowledgement(
+            response, partner=message.partner, message_id=str(message.message_id)
+        )
+    except NotAcknowledged as exc:
+        return Attempt(
+            False,
+            error=f"Not acknowledged: {exc}"[:2000],
+            retry_after=_retry_after(response),
+        )
+    try:
         answer = response.json()
     except ValueError:
         answer = {}
+    if not isinstance(answer, dict):
+        answer = {}
     if 200 <= response.status_code < 300:
-        if str(answer.get("message_id")) != str(message.message_id):
-            return Attempt(False, error=f"HTTP {response.status_code} without an acknowledgement")
+        if str(answer.get("message_id")) != str(message.message_id) or answer.get("status") not in (
+            "accepted",
+            "duplicate",
+        ):
+            return Attempt(
+                False, error=f"HTTP {response.status_code} signed, but without an acknowledgement"
+            )
         return Attempt(True)
     error = f"HTTP {response.status_code} {answer.get('error', '')}: {answer.get('detail', '')}"
-    return Attempt(False, permanent=response.status_code not in TRANSIENT_STATUSES, error=error)
+    return Attempt(
+        False,
+        permanent=response.status_code not in TRANSIENT_STATUSES,
+        error=error[:2000],
+        retry_after=_retry_after(response),
+    )
 
 
 def _default_transport(prepared: requests.PreparedRequest) -> requests.Response:
@@ -163,6 +209,10 @@ def deliver_pending(partner_id: int, *, transport: Transport | None = None) -> s
                 return f"delivered {sent}; nothing left"
             if not message.partner.active:
                 return "partner switched off; messages wait"
+            refused_url = insecure_url_reason(message.partner.base_url)
+            if refused_url:
+                logger.error("Not sending to %s: %s", message.partner.name, refused_url)
+                return f"partner address refused; messages wait: {refused_url}"
             now = timezone.now()
             if message.next_attempt_at > now:
                 # Earlier messages go first: wait for this one's turn.
@@ -182,7 +232,10 @@ def deliver_pending(partner_id: int, *, transport: Transport | None = None) -> s
                 if attempt.permanent or message.attempts >= settings.PUENTE_EXCHANGE_MAX_ATTEMPTS:
                     message.state = fc.DeliveryState.FAILED
                 else:
-                    message.next_attempt_at = message.last_attempt_at + backoff(message.attempts)
+                    # A partner that asks for a longer pause (429 Retry-After) gets it.
+                    wait = max(backoff(message.attempts), attempt.retry_after or timedelta(0))
+                    cap = timedelta(milliseconds=settings.PUENTE_EXCHANGE_BACKOFF_MAX_MS)
+                    message.next_attempt_at = message.last_attempt_at + min(wait, cap)
             message.save(
                 update_fields=[
                     "state",
@@ -199,7 +252,10 @@ def deliver_pending(partner_id: int, *, transport: Transport | None = None) -> s
 
 
 def retry(message: OutboxMessage) -> OutboxMessage:
-    """An administrator sends a failed message again, from a fresh count."""
+    """An administrator sends a failed message again, from a fresh count. A message whose
+    body retention removed cannot be sent again: there is nothing left to send."""
+    if message.purged_at is not None:
+        raise ValueError("This message's body was removed by retention; it cannot be resent.")
     message.state = fc.DeliveryState.QUEUED
     message.attempts = 0
     message.next_attempt_at = timezone.now()

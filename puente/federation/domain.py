@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,6 +32,8 @@ from puente.federation import delivery, keys, schema
 from puente.federation.models import (
     CrossBorderReferral,
     InboxMessage,
+    InboxRefusalSummary,
+    OutboxMessage,
     PartnerHotline,
     ReferralUpdate,
 )
@@ -217,6 +220,21 @@ def _queue_referral(
 
 
 # --- answering a referral (receiving side) ----------------------------------------------
+
+
+def reachable_statuses(status: str) -> frozenset[str]:
+    """Every status a referral in `status` may come to, one step or several along
+    fc.NEXT_STATUSES: the sender accepts an update that skips a step it has not received
+    yet (in_contact straight after sent), never one that turns back (accepted after
+    closed)."""
+    seen: set[str] = set()
+    todo = list(fc.NEXT_STATUSES.get(status, ()))
+    while todo:
+        step = todo.pop()
+        if step not in seen:
+            seen.add(step)
+            todo.extend(fc.NEXT_STATUSES.get(step, ()))
+    return frozenset(seen)
 
 
 def next_statuses(referral: CrossBorderReferral) -> tuple[str, ...]:
@@ -475,7 +493,68 @@ def _receive_status(envelope: schema.Envelope, partner: PartnerHotline) -> Cross
     # Only a newer step moves the referral: an update that arrives late joins the
     # history in its place without turning the clock back.
     if created and body["seq"] > referral.status_seq:
+        if body["status"] not in reachable_statuses(referral.status):
+            # Nothing is kept: the savepoint in the inbox rolls the update back too.
+            raise ApplyError(
+                "invalid_transition",
+                f"A referral that is {referral.status!r} here cannot become "
+                f"{body['status']!r} (update {body['seq']}).",
+                409,
+            )
         referral.status = body["status"]
         referral.status_seq = body["seq"]
         referral.save(update_fields=["status", "status_seq", "updated_at"])
     return referral
+
+
+# --- retention (called by puente.retention) ----------------------------------------------
+
+
+def purge_exchange_payloads(*, older_than: datetime, limit: int) -> int:
+    """Remove the stored bodies of finished messages written before `older_than`, at
+    most `limit` of them, oldest first; return how many were purged.
+
+    Finished: an outgoing message delivered or failed (refused) — a queued one still has
+    to be sent — and every incoming message (only accepted ones are stored). Ids, types,
+    states, times and the incoming body digest stay, so a redelivery is still recognised
+    and acknowledged without being applied twice, and each referral's status history
+    (`ReferralUpdate`) is untouched."""
+    if limit <= 0:
+        return 0
+    now = timezone.now()
+    purged = 0
+    with transaction.atomic():
+        outgoing = list(
+            OutboxMessage.objects.filter(
+                state__in=[fc.DeliveryState.DELIVERED, fc.DeliveryState.FAILED],
+                created_at__lt=older_than,
+                purged_at__isnull=True,
+            )
+            .order_by("id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        purged += OutboxMessage.objects.filter(pk__in=outgoing).update(body="", purged_at=now)
+    if purged < limit:
+        with transaction.atomic():
+            incoming = list(
+                InboxMessage.objects.filter(received_at__lt=older_than, purged_at__isnull=True)
+                .order_by("id")
+                .values_list("pk", flat=True)[: limit - purged]
+            )
+            purged += InboxMessage.objects.filter(pk__in=incoming).update(payload={}, purged_at=now)
+    return purged
+
+
+def purge_refusal_summaries(*, older_than: datetime, limit: int) -> int:
+    """Delete the inbox's counted refusals (per source and minute) from before
+    `older_than`, at most `limit` rows, oldest first; return how many were deleted."""
+    if limit <= 0:
+        return 0
+    with transaction.atomic():
+        rows = list(
+            InboxRefusalSummary.objects.filter(minute__lt=older_than)
+            .order_by("minute", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        deleted, _by_model = InboxRefusalSummary.objects.filter(pk__in=rows).delete()
+    return deleted

@@ -95,6 +95,9 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    # Set when retention removed `body`: the id, state and times stay, so the history
+    # still shows what was sent when, and a purged message is never sent again.
+    purged_at = models.DateTimeField(_("body removed"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -118,6 +121,9 @@ class InboxMessage(models.Model):
     payload = models.JSONField()
     key_id = models.CharField(max_length=100)
     received_at = models.DateTimeField(auto_now_add=True)
+    # Set when retention emptied `payload`. The message id and body digest stay, so a
+    # redelivery is still recognised and acknowledged, never applied twice.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -223,3 +229,55 @@ class ReferralUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seq}: {self.status}"
+
+
+class InboxRefusalSummary(models.Model):
+    """Requests the inbox refused before anyone was proven to have sent them — unsigned,
+    forged, stale, replayed, over the rate limit — counted per source address and minute.
+
+    One row per source and minute, whatever the flood: the audit trail (chained, never
+    deleted) records what verified partners did; a stranger's 5,000 requests are one
+    counted line here, kept until `purge_refusal_summaries`. A forged request that names
+    a partner's key id is counted under `claimed_key_ids`, never as that partner."""
+
+    source = models.CharField(_("source address"), max_length=45)
+    minute = models.DateTimeField(_("minute"))
+    refused = models.PositiveIntegerField(_("refused"), default=0)
+    rate_limited = models.PositiveIntegerField(_("rate limited"), default=0)
+    last_code = models.CharField(_("last refusal"), max_length=40, blank=True)
+    last_detail = models.CharField(_("detail"), max_length=300, blank=True)
+    # Key ids the requests claimed, space-separated, the first few only: a claim, not a fact.
+    claimed_key_ids = models.CharField(_("claimed key ids"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-minute", "source"]
+        verbose_name = _("refused requests (summary)")
+        verbose_name_plural = _("refused requests (summaries)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "minute"], name="one_summary_per_source_minute"
+            )
+        ]
+        indexes = [models.Index(fields=["minute"], name="refusal_summary_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.minute:%Y-%m-%d %H:%M}: {self.refused + self.rate_limited}"
+
+
+class InboxRateCounter(models.Model):
+    """Requests counted per bucket (`source:<address>` or `key:<key id>`) and one-minute
+    window, shared by every server process through the database. Rows older than the
+    current window are deleted as new windows open."""
+
+    bucket = models.CharField(max_length=140)
+    window = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "window"], name="one_counter_per_window")
+        ]
+        indexes = [models.Index(fields=["window"], name="rate_counter_window")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket} {self.window:%H:%M}: {self.count}"

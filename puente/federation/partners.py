@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +18,53 @@ from puente.audit.domain import record_event
 from puente.core.permissions import Perm
 from puente.federation import keys
 from puente.federation.models import PartnerHotline, PartnerKey
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback  # 127.0.0.0/8 and ::1
+    except ValueError:
+        return False
+
+
+def insecure_url_reason(url: str, *, demo: bool | None = None) -> str:
+    """Why referrals must not be sent to `url` from this deployment, or "" when they may.
+
+    Referrals carry survivors' details: only https:// leaves this machine. Plain
+    http:// is allowed in the demo and to loopback addresses (127.0.0.0/8, ::1,
+    localhost), where nothing crosses a network."""
+    demo = getattr(settings, "PUENTE_DEMO", False) if demo is None else demo
+    parts = urlsplit((url or "").strip())
+    scheme = parts.scheme.lower()
+    if scheme == "https":
+        return ""
+    if scheme == "http":
+        if demo or _is_loopback(parts.hostname or ""):
+            return ""
+        return _(
+            "%(url)s is plain HTTP: referrals would cross the network unencrypted. Use the "
+            "partner's https:// address (http:// is allowed only in the demo and on loopback "
+            "addresses: 127.0.0.0/8, ::1, localhost)."
+        ) % {"url": url}
+    return _("%(url)s is not an https:// address.") % {"url": url}
+
+
+def insecure_partner_urls(settings: Any) -> list[str]:
+    """`puente serve`'s check (registered with puente.core.checks): a partner registered
+    with a plain-HTTP address, before this rule or in a demo database, stops the start."""
+    demo = bool(getattr(settings, "PUENTE_DEMO", False))
+    try:
+        registered = list(PartnerHotline.objects.order_by("name"))
+    except DatabaseError:  # not migrated yet: `serve` says so next, and there are no partners
+        return []
+    return [
+        f"Partner hotline “{partner.name}”: {reason} "
+        "Register its https:// address (`puente partners add`, or the Partner hotlines page)."
+        for partner in registered
+        if (reason := insecure_url_reason(partner.base_url, demo=demo))
+    ]
 
 
 def _require_admin(by: User | None) -> None:
@@ -33,6 +85,9 @@ def register_partner(
     _require_admin(by)
     partner = PartnerHotline(name=name.strip(), country=country.upper(), base_url=base_url.strip())
     partner.full_clean(exclude=["delivery_lease_until"])
+    reason = insecure_url_reason(partner.base_url)
+    if reason:
+        raise ValidationError({"base_url": [reason]})
     partner.save()
     record_event(
         action="partner_change",
@@ -42,6 +97,36 @@ def register_partner(
         request=request,
         changes=[{"field": "partner", "old": None, "new": f"{partner.name} {partner.base_url}"}],
     )
+    return partner
+
+
+@transaction.atomic
+def change_base_url(
+    *,
+    partner: PartnerHotline,
+    base_url: str,
+    by: User | None = None,
+    request: HttpRequest | None = None,
+) -> PartnerHotline:
+    """Move a partner to a new address (the way out for one registered over plain HTTP)."""
+    _require_admin(by)
+    old = partner.base_url
+    partner.base_url = base_url.strip()
+    partner.full_clean(exclude=["delivery_lease_until"])
+    reason = insecure_url_reason(partner.base_url)
+    if reason:
+        partner.base_url = old
+        raise ValidationError({"base_url": [reason]})
+    if partner.base_url != old:
+        partner.save(update_fields=["base_url"])
+        record_event(
+            action="partner_change",
+            actor=by,
+            actor_name="" if by else "command line",
+            obj=partner,
+            request=request,
+            changes=[{"field": "base_url", "old": old, "new": partner.base_url}],
+        )
     return partner
 
 

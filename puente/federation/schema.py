@@ -27,8 +27,13 @@ from puente.directory import choices as dc
 from puente.federation import choices as fc
 
 SCHEMA = "puente-exchange"
-SUPPORTED_VERSIONS = (1,)
-CURRENT_VERSION = 1
+# The schema version is the protocol version (docs/federation.md §0). Version 2 has the
+# same messages as version 1; what changed is the answer: a version-2 receiver signs its
+# acknowledgement, and a version-2 sender marks a message delivered only on one. We send
+# 2, so a version-1 partner refuses before storing anything instead of applying a
+# message whose acknowledgement we could not trust; we still accept 1.
+SUPPORTED_VERSIONS = (1, 2)
+CURRENT_VERSION = 2
 
 REASONS_FOR_REFERRAL = {
     "AdditionalServicesRequired": _("Additional services required"),
@@ -160,7 +165,7 @@ def _subject(subject, errors: dict) -> dict:
         spec = FIELDS_BY_NAME.get(name)
         key = f"body.subject.{name}"
         if spec is None:
-            errors[key] = "is not a field of schema version 1"
+            errors[key] = "is not a field of the schema"
             continue
         if spec.kind == "text":
             clean[name] = _text(value, key, errors, limit=100)
@@ -284,7 +289,7 @@ def parse(document) -> Envelope:
     if errors or sent_at is None:
         raise SchemaError(
             "invalid_message",
-            "The message does not follow schema version 1: "
+            f"The message does not follow schema version {version}: "
             + "; ".join(f"{k} {v}" for k, v in sorted(errors.items())),
             errors,
         )

@@ -10,6 +10,12 @@ signature parameters `created`, `keyid`, `alg`, a random `nonce` and the tag
 - a Date or `created` more than PUENTE_EXCHANGE_MAX_SKEW_SECONDS from its clock;
 - a nonce it has already accepted (the same signed request sent twice).
 
+The receiver signs its answer in turn (protocol version 2): the status, the message id,
+the Content-Digest of the answer's body and a Puente-Date, with the tag
+`puente-exchange-ack`. The sender marks a message delivered only on an answer that
+verifies with a key registered for that partner (`verify_acknowledgement`), so a stub
+on the partner's address cannot make a message look delivered.
+
 The refusal codes are listed in docs/federation.md.
 """
 
@@ -26,7 +32,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from http_message_signatures import (
     HTTPMessageSigner,
     HTTPMessageVerifier,
@@ -45,6 +51,14 @@ MESSAGE_ID_HEADER = "Puente-Message-Id"
 COVERED_COMPONENTS = ("@method", "@path", "date", "content-type", "puente-message-id")
 REQUIRED_COMPONENTS = (*COVERED_COMPONENTS, "content-digest")
 
+# The signed answer. Its date travels in Puente-Date, not Date: HTTP servers and reverse
+# proxies (gunicorn, nginx) write their own Date on every response, which would break a
+# signature over it.
+ACK_TAG = "puente-exchange-ack"
+ACK_DATE_HEADER = "Puente-Date"
+ACK_COVERED_COMPONENTS = ("@status", "content-type", "puente-date", "puente-message-id")
+ACK_REQUIRED_COMPONENTS = (*ACK_COVERED_COMPONENTS, "content-digest")
+
 
 class Refused(Exception):
     """A message this hotline will not accept: `code` is the protocol's error code,
@@ -58,6 +72,17 @@ class Refused(Exception):
         self.detail = detail
         self.status = status
         self.partner = partner
+
+
+class Unverified(Refused):
+    """A refusal before anyone was proven to have sent the request. `claimed_key_id` is
+    what the request said, not who sent it: a forger can name any partner's key."""
+
+    def __init__(
+        self, code: str, detail: str, *, status: int = 401, claimed_key_id: str = ""
+    ) -> None:
+        super().__init__(code, detail, status=status)
+        self.claimed_key_id = claimed_key_id
 
 
 class _OneKey(HTTPSignatureKeyResolver):
@@ -135,7 +160,7 @@ def _key_id_of(headers: Mapping[str, str]) -> str:
 
     raw = headers.get("Signature-Input", "")
     if not raw:
-        raise Refused("signature_missing", "The request carries no Signature-Input header.")
+        raise Unverified("signature_missing", "The request carries no Signature-Input header.")
     try:
         parsed = parse(raw.encode(), tltype="dictionary")
         if not isinstance(parsed, dict):
@@ -146,52 +171,57 @@ def _key_id_of(headers: Mapping[str, str]) -> str:
             raise TypeError(type(member))
         return str(member[1]["keyid"])
     except Exception as exc:  # any malformed structure is the same refusal
-        raise Refused(
+        raise Unverified(
             "signature_malformed", f"Signature-Input has no '{LABEL}' signature with a keyid."
         ) from exc
 
 
-def verify_request(request: HttpRequest, *, now: datetime | None = None) -> Verified:
-    """Check a Django request from a partner; return who signed it, or raise Refused."""
+def claimed_key_id(headers: Mapping[str, str]) -> str:
+    """The key id a request names, or "" — for counting refusals, never for trusting."""
+    try:
+        return _key_id_of(headers)[:100]
+    except Refused:
+        return ""
+
+
+def verify_request(
+    request: HttpRequest, *, now: datetime | None = None, body: bytes | None = None
+) -> Verified:
+    """Check a Django request from a partner; return who signed it, or raise Unverified.
+
+    With `body=None` only the signed headers are checked (the Content-Digest among
+    them), so an oversized request can be answered without reading it; `check_body`
+    then proves the body is the one signed."""
     now = now or datetime.now(UTC)
     headers = request.headers
     key_id = _key_id_of(headers)
     partner_key = PartnerKey.objects.select_related("partner").filter(key_id=key_id).first()
     if partner_key is None:
-        raise Refused("unknown_key", f"No partner hotline is registered with key {key_id}.")
+        raise Unverified(
+            "unknown_key",
+            f"No partner hotline is registered with key {key_id}.",
+            claimed_key_id=key_id,
+        )
     if partner_key.revoked_at is not None:
-        raise Refused(
+        raise Unverified(
             "revoked_key",
             f"Key {key_id} was revoked on {partner_key.revoked_at:%Y-%m-%d}.",
-            partner=partner_key.partner,
+            claimed_key_id=key_id,
         )
     if not partner_key.partner.active:
-        raise Refused(
+        raise Unverified(
             "partner_inactive",
             "This partner hotline is switched off here.",
             status=403,
-            partner=partner_key.partner,
+            claimed_key_id=key_id,
         )
     try:
         public = keys.parse_public_key(partner_key.public_key)
     except ValidationError as exc:
-        raise Refused("unknown_key", "The registered key cannot be read.") from exc
-
-    date_header = headers.get("Date", "")
-    try:
-        sent = parsedate_to_datetime(date_header)
-    except (TypeError, ValueError) as exc:
-        raise Refused(
-            "stale", "The Date header is missing or unreadable.", partner=partner_key.partner
+        raise Unverified(
+            "unknown_key", "The registered key cannot be read.", claimed_key_id=key_id
         ) from exc
-    if sent.tzinfo is None:
-        sent = sent.replace(tzinfo=UTC)
-    if abs(now - sent) > max_skew():
-        raise Refused(
-            "stale",
-            f"Date {date_header} is more than {max_skew().seconds} s from this hotline's clock.",
-            partner=partner_key.partner,
-        )
+    _check_date(headers.get("Date", ""), "Date", now=now, key_id=key_id)
 
     verifier = HTTPMessageVerifier(
         signature_algorithm=algorithms.ED25519, key_resolver=_OneKey(public=public)
@@ -206,19 +236,147 @@ def verify_request(request: HttpRequest, *, now: datetime | None = None) -> Veri
             max_age=max_skew(),
             expect_tag=TAG,
             require_components=REQUIRED_COMPONENTS,
-            body=request.body,
         )
+        if body is not None:
+            verifier.verify_body(message, results, body)
     except (InvalidSignature, HTTPMessageSignaturesException) as exc:
         detail = str(exc)
         code = "stale" if ("age exceeds" in detail or "future" in detail) else "bad_signature"
-        raise Refused(
-            code, f"The signature does not verify: {detail}", partner=partner_key.partner
+        raise Unverified(
+            code, f"The signature does not verify: {detail}", claimed_key_id=key_id
         ) from exc
     nonce = results[0].parameters.get("nonce") or ""
     if not nonce:
-        raise Refused(
-            "signature_malformed", "The signature has no nonce.", partner=partner_key.partner
+        raise Unverified(
+            "signature_malformed", "The signature has no nonce.", claimed_key_id=key_id
         )
     return Verified(
         partner_key=partner_key, message_id=headers.get(MESSAGE_ID_HEADER, ""), nonce=str(nonce)
     )
+
+
+def check_body(request: HttpRequest, body: bytes) -> None:
+    """The body matches the signed Content-Digest, or raise Unverified: someone between
+    the partner and us changed it, so the partner did not send this."""
+    headers = request.headers
+    verifier = HTTPMessageVerifier(signature_algorithm=algorithms.ED25519, key_resolver=None)
+    try:
+        verifier.content_digest_class.verify(headers.get("Content-Digest", ""), body)
+    except (InvalidSignature, HTTPMessageSignaturesException) as exc:
+        raise Unverified(
+            "bad_signature",
+            f"The signature does not verify: {exc}",
+            claimed_key_id=claimed_key_id(headers),
+        ) from exc
+
+
+def _check_date(value: str, name: str, *, now: datetime, key_id: str = "") -> None:
+    try:
+        sent = parsedate_to_datetime(value)
+    except (TypeError, ValueError) as exc:
+        raise Unverified(
+            "stale", f"The {name} header is missing or unreadable.", claimed_key_id=key_id
+        ) from exc
+    if sent.tzinfo is None:
+        sent = sent.replace(tzinfo=UTC)
+    if abs(now - sent) > max_skew():
+        raise Unverified(
+            "stale",
+            f"{name} {value} is more than {max_skew().seconds} s from this hotline's clock.",
+            claimed_key_id=key_id,
+        )
+
+
+# --- the acknowledgement (protocol version 2) ------------------------------------------
+
+
+def sign_response(
+    response: HttpResponse,
+    *,
+    message_id: str,
+    private_key: Ed25519PrivateKey,
+    now: datetime | None = None,
+) -> HttpResponse:
+    """Sign an answer from the inbox: its status, Content-Type, Puente-Date, the message
+    id it answers and the Content-Digest of its body."""
+    now = now or datetime.now(UTC)
+    response[ACK_DATE_HEADER] = format_datetime(now, usegmt=True)
+    response[MESSAGE_ID_HEADER] = message_id
+    signer = HTTPMessageSigner(
+        signature_algorithm=algorithms.ED25519, key_resolver=_OneKey(private=private_key)
+    )
+    signer.sign(
+        response,
+        key_id=keys.public_info(private_key).key_id,
+        created=now,
+        nonce=secrets.token_hex(16),
+        label=LABEL,
+        tag=ACK_TAG,
+        covered_component_ids=ACK_COVERED_COMPONENTS,
+        body=response.content,
+    )
+    return response
+
+
+class NotAcknowledged(Exception):
+    """An answer that does not prove the partner received the message. The message stays
+    queued and is tried again; `str(exc)` says why, for the partner's page."""
+
+
+def verify_acknowledgement(
+    response: requests.Response,
+    *,
+    partner: PartnerHotline,
+    message_id: str,
+    now: datetime | None = None,
+) -> str:
+    """Return the key id that signed this answer, if it is one of `partner`'s registered,
+    unrevoked keys, fresh, covering the status, message id and body; else raise
+    NotAcknowledged."""
+    now = now or datetime.now(UTC)
+    headers = response.headers
+    if not headers.get("Signature-Input") or not headers.get("Signature"):
+        raise NotAcknowledged(
+            f"HTTP {response.status_code} answer is not signed (the partner must run protocol "
+            "version 2, or something else answered at its address)"
+        )
+    try:
+        key_id = _key_id_of(headers)
+    except Refused as exc:
+        raise NotAcknowledged(f"HTTP {response.status_code} answer: {exc.detail}") from exc
+    registered = {
+        key.key_id: key
+        for key in PartnerKey.objects.filter(partner=partner, revoked_at__isnull=True)
+    }
+    if key_id not in registered:
+        raise NotAcknowledged(
+            f"HTTP {response.status_code} answer signed by key {key_id}, which is not a "
+            f"registered key of {partner.name}"
+        )
+    try:
+        public = keys.parse_public_key(registered[key_id].public_key)
+        _check_date(headers.get(ACK_DATE_HEADER, ""), ACK_DATE_HEADER, now=now)
+        verifier = HTTPMessageVerifier(
+            signature_algorithm=algorithms.ED25519, key_resolver=_OneKey(public=public)
+        )
+        verifier.max_clock_skew = max_skew()
+        verifier.verify(
+            response,
+            max_age=max_skew(),
+            expect_tag=ACK_TAG,
+            require_components=ACK_REQUIRED_COMPONENTS,
+            body=response.content,
+        )
+    except Refused as exc:
+        raise NotAcknowledged(f"HTTP {response.status_code} answer: {exc.detail}") from exc
+    except (ValidationError, InvalidSignature, HTTPMessageSignaturesException) as exc:
+        raise NotAcknowledged(
+            f"HTTP {response.status_code} answer's signature does not verify: {exc}"
+        ) from exc
+    answered = headers.get(MESSAGE_ID_HEADER, "")
+    if answered != message_id:
+        raise NotAcknowledged(
+            f"HTTP {response.status_code} answer is for message {answered or '(none)'}, "
+            f"not {message_id}"
+        )
+    return key_id

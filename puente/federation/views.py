@@ -265,6 +265,10 @@ def message_retry(request, message_id: int):
     message = get_object_or_404(OutboxMessage, pk=message_id)
     if message.state != fc.DeliveryState.FAILED:
         messages.error(request, _("Only a failed message can be retried."))
+    elif message.purged_at is not None:
+        messages.error(
+            request, _("This message's content was removed by retention; it cannot be resent.")
+        )
     else:
         delivery.retry(message)
         record_event(

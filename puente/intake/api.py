@@ -5,12 +5,27 @@ query functions as the pages; same permissions, narrowed further by a key's scop
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from ninja import Query, Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.errors import ValidationError as FieldErrors
 
 from puente.accounts.api_auth import require_api_perm
 from puente.audit.domain import record_event
+from puente.cases.models import Case
+from puente.core import choices as c
+from puente.core.api import (
+    MAX_ID,
+    Codes,
+    Flag,
+    Moment,
+    Text,
+    errors,
+    limit_param,
+    offset_param,
+    required_in_schema,
+)
+from puente.core.fields import max_length_of
 from puente.core.permissions import Perm
 from puente.intake import domain, queries
 from puente.intake.models import Contact
@@ -19,46 +34,61 @@ from puente.intake.queries import EarlierContact, KnownCase
 router = Router(tags=["intake"])
 
 
+def _limit(field: str) -> int:
+    return max_length_of(Contact, field)
+
+
 class ContactIn(Schema):
     # channel and reason default to empty so a missing one is reported by the domain
-    # rule, with the same message the page shows.
-    channel: str = ""
-    reason: str = ""
-    direction: str = "inbound"
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
-    signaler_type: str = "anonymous"
-    language: str = "eng"
-    interpreter_used: bool = False
-    interpreter_language: str = ""
-    phone: str = ""
-    country: str = ""
-    subdivision: str = ""
-    city: str = ""
-    summary: str = ""
-    imminent_danger: bool = False
-    case_reference: str = ""
+    # rule, with the same message the page shows; the schema still calls them required.
+    model_config = {"json_schema_extra": required_in_schema("channel", "reason")}
+
+    channel: Annotated[str, Codes(c.Channel)] = ""
+    reason: Annotated[str, Codes(c.ReasonForContact)] = ""
+    direction: Annotated[str, Codes(c.Direction)] = "inbound"
+    started_at: Moment | None = Field(
+        None, description="When the contact began; left out or null: now."
+    )
+    ended_at: Moment | None = None
+    signaler_type: Annotated[str, Codes(c.SignalerType)] = "anonymous"
+    language: Annotated[str, Codes(c.Language)] = "eng"
+    interpreter_used: Flag = False
+    interpreter_language: Annotated[str, Codes(c.Language, blank=True)] = Field(
+        "", description="Only with interpreter_used."
+    )
+    phone: Annotated[str, Text(_limit("phone_raw"), description="As given; stored in E.164.")] = ""
+    country: Annotated[str, Text(_limit("country"), description="ISO 3166-1 alpha-2 code.")] = ""
+    subdivision: Annotated[
+        str, Text(_limit("subdivision"), description="ISO 3166-2 code, in country.")
+    ] = ""
+    city: Annotated[str, Text(_limit("city"))] = ""
+    summary: Annotated[str, Text(_limit("summary"))] = ""
+    imminent_danger: Flag = False
+    case_reference: Annotated[
+        str,
+        Text(max_length_of(Case, "reference"), description="A case you may edit, to file it in."),
+    ] = ""
 
 
 class ContactOut(Schema):
     id: int
-    channel: str
-    direction: str
+    channel: Annotated[str, Codes(c.Channel)]
+    direction: Annotated[str, Codes(c.Direction)]
     started_at: datetime
     ended_at: datetime | None
-    signaler_type: str
-    language: str
+    signaler_type: Annotated[str, Codes(c.SignalerType)]
+    language: Annotated[str, Codes(c.Language)]
     interpreter_used: bool
-    interpreter_language: str
+    interpreter_language: Annotated[str, Codes(c.Language, blank=True)]
     phone: str
     phone_raw: str
     country: str
     subdivision: str
     city: str
-    reason: str
+    reason: Annotated[str, Codes(c.ReasonForContact)]
     summary: str
     imminent_danger: bool
-    level_of_indicators: str
+    level_of_indicators: Annotated[str, Codes(c.IndicatorLevel, blank=True)]
     case_reference: str | None
     version: int
 
@@ -84,12 +114,26 @@ class PhoneLookupOut(Schema):
     more_contacts: bool
 
 
-@router.get("/phone-lookup", response=PhoneLookupOut)
-def phone_lookup(request, number: str):
+class PhoneLookupIn(Schema):
+    number: Annotated[
+        str, Text(_limit("phone_raw"), description="A phone number in any usual form.")
+    ]
+
+
+@router.get("/phone-lookup", response={200: PhoneLookupOut, **errors()})
+def phone_lookup(request, params: Query[PhoneLookupIn]):
     require_api_perm(request, Perm.PHONE_LOOKUP)
-    history = domain.look_up_caller(user=request.user, phone=number, request=request)
+    history = domain.look_up_caller(user=request.user, phone=params.number, request=request)
     if not history.number:
-        raise HttpError(422, "This is not a phone number.")
+        raise FieldErrors(
+            [
+                {
+                    "loc": ["query", "number"],
+                    "msg": "This is not a phone number.",
+                    "type": "value_error",
+                }
+            ]
+        )
     return {
         "number": history.number,
         "found": history.found,
@@ -99,15 +143,15 @@ def phone_lookup(request, number: str):
     }
 
 
-@router.post("/contacts", response={201: ContactOut})
+@router.post("/contacts", response={201: ContactOut, **errors(body=True)})
 def create_contact(request, payload: ContactIn):
     require_api_perm(request, Perm.CONTACT_CREATE)
     contact = domain.record_contact(by=request.user, data=payload.dict(), request=request)
     return Status(201, contact)
 
 
-@router.get("/contacts/{contact_id}", response=ContactOut)
-def get_contact(request, contact_id: int):
+@router.get("/contacts/{contact_id}", response={200: ContactOut, **errors(404)})
+def get_contact(request, contact_id: int = Path(..., ge=1, le=MAX_ID)):
     require_api_perm(request, Perm.CONTACT_VIEW)
     contact = queries.contact_for(user=request.user, contact_id=contact_id, request=request)
     record_event(action="view", actor=request.user, obj=contact, request=request)
@@ -115,15 +159,14 @@ def get_contact(request, contact_id: int):
 
 
 class Paging(Schema):
-    limit: int = 50
-    offset: int = 0
+    limit: int = limit_param()
+    offset: int = offset_param()
 
 
-@router.get("/contacts", response=ContactPage)
+@router.get("/contacts", response={200: ContactPage, **errors()})
 def list_contacts(request, paging: Query[Paging]):
     require_api_perm(request, Perm.CONTACT_VIEW)
-    limit = max(1, min(paging.limit, 200))
-    offset = max(0, paging.offset)
+    limit, offset = paging.limit, paging.offset
     contacts = queries.recent_contacts(user=request.user)
     rows = list(contacts[offset : offset + limit + 1])
     items = rows[:limit]

@@ -10,7 +10,22 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Intake")
 
     def ready(self) -> None:
+        from puente.audit.visibility import add_content_reader, readable_with
+        from puente.cases.access import audit_content_reader
+        from puente.core.permissions import Perm
+        from puente.intake.models import Contact
         from puente.intake.queries import home_contact_queues, may_take_contacts
+
+        # `can_view_contact` for a page of audit entries: a contact filed in a case is as
+        # open as its case; one that is not, to whoever may read contacts.
+        add_content_reader(
+            object_types=["contact"],
+            may_read=audit_content_reader(
+                model=Contact, perm=Perm.CONTACT_VIEW, caseless_readable=True
+            ),
+        )
+        # A phone lookup's reason counts the number's earlier contacts and cases.
+        add_content_reader(object_types=["phone"], may_read=readable_with(Perm.PHONE_LOOKUP))
 
         add_home_section(
             name="new_contact",

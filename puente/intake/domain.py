@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import datetime
+from collections.abc import Collection
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -24,14 +26,17 @@ from django.utils.translation import gettext_lazy as _
 
 from puente.accounts.models import User
 from puente.audit.domain import field_changes, record_event
+from puente.audit.keys import pseudonym
 from puente.audit.versioned import require_version, write_if_unchanged
 from puente.cases.access import can_edit_case, check_case_access
 from puente.cases.domain import open_case
 from puente.cases.models import Case
 from puente.core import choices as c
 from puente.core import geography
+from puente.core.fields import max_length_of
 from puente.core.permissions import Perm
 from puente.core.phones import normalise_phone
+from puente.core.purging import Deleted, delete_with_dependents
 from puente.intake.models import Contact, IntakeDraft
 from puente.intake.queries import PhoneHistory, parse_draft_key, phone_history
 from puente.intake.signals import contact_changed
@@ -62,10 +67,18 @@ DRAFT_FIELDS = (*(f for f in CONTACT_FIELDS if f != "phone_raw"), "case_referenc
 _TRUE = {"1", "true", "on", "yes"}
 
 
-def _text(data: dict, key: str, *, max_length: int | None = None) -> str:
+def _text(data: dict, key: str) -> str:
     value = data.get(key)
-    text = "" if value is None else str(value).strip()
-    return text[:max_length] if max_length else text
+    return "" if value is None else str(value).strip()
+
+
+def _check_length(text: str, *, field: str, key: str, errors: dict) -> None:
+    """Refuse, never cut: a text longer than the model's field holds is the typist's to
+    shorten (the form and the API's schema state the same limit)."""
+    try:
+        MaxLengthValidator(max_length_of(Contact, field))(text)
+    except ValidationError as exc:
+        errors[key] = exc.messages[0]
 
 
 def _flag(data: dict, key: str) -> bool:
@@ -73,6 +86,10 @@ def _flag(data: dict, key: str) -> bool:
     if isinstance(value, bool):
         return value
     return str(value or "").strip().lower() in _TRUE
+
+
+class OutOfRange(ValueError):
+    """A date and time that exists on some clock but not in UTC, where it is stored."""
 
 
 def _moment(value: Any) -> datetime | None:
@@ -89,6 +106,12 @@ def _moment(value: Any) -> datetime | None:
             raise ValueError(value)
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
+    try:
+        # 9999-12-31T23:59-14:00 is in year 10000 in UTC, 0001-01-01T00:00+14:00 in year
+        # 0: neither can be stored, compared or shown.
+        moment.astimezone(UTC)
+    except OverflowError as exc:
+        raise OutOfRange(value) from exc
     return moment
 
 
@@ -150,6 +173,9 @@ def clean_contact_data(data: dict) -> dict[str, Any]:
     for key in ("started_at", "ended_at"):
         try:
             cleaned[key] = _moment(data.get(key))
+        except OutOfRange:
+            errors[key] = _("Enter a date and time between the years 1 and 9999.")
+            cleaned[key] = None
         except ValueError:
             errors[key] = _("Enter a date and time.")
             cleaned[key] = None
@@ -163,7 +189,8 @@ def clean_contact_data(data: dict) -> dict[str, Any]:
     ):
         errors["ended_at"] = _("A contact cannot end before it started.")
 
-    phone_raw = _text(data, "phone", max_length=40)
+    phone_raw = _text(data, "phone")
+    _check_length(phone_raw, field="phone_raw", key="phone", errors=errors)
     cleaned["phone_raw"] = phone_raw
     cleaned["phone"] = ""
     if phone_raw:
@@ -184,8 +211,10 @@ def clean_contact_data(data: dict) -> dict[str, Any]:
         if not geography.is_subdivision_of(subdivision, country):
             errors["subdivision"] = _("This state or federal entity is not in the chosen country.")
     cleaned["subdivision"] = subdivision
-    cleaned["city"] = _text(data, "city", max_length=120)
+    cleaned["city"] = _text(data, "city")
     cleaned["summary"] = _text(data, "summary")
+    for key in ("city", "summary"):
+        _check_length(cleaned[key], field=key, key=key, errors=errors)
     cleaned["imminent_danger"] = _flag(data, "imminent_danger")
 
     if errors:
@@ -387,8 +416,29 @@ def look_up_caller(*, user: User, phone: str, request: HttpRequest | None = None
             action="lookup",
             actor=user,
             object_type="phone",
-            object_ref=history.number,
+            # The number itself is content (readable by those who may look numbers up,
+            # and purgeable); the chained reference is its pseudonym.
+            object_ref=pseudonym("phone", history.number),
+            changes=[{"field": "number", "old": None, "new": history.number}],
             request=request,
             reason=f"{len(history.contacts)} contacts, {len(history.cases)} cases",
         )
     return history
+
+
+# --- Retention (puente.retention decides what is due; these say how it goes) -----------
+
+
+def purge_contacts(*, contact_ids: Collection[int]) -> Deleted:
+    """Delete these contacts for good, with everything that cascades from them (their
+    screenings). No permission check and no audit entry here: the retention rules chose
+    them, and the caller audits the counts, forgets the audit content of every id
+    returned and removes the search entries."""
+    return delete_with_dependents(queryset=Contact.objects.filter(pk__in=list(contact_ids)))
+
+
+def purge_drafts(*, draft_ids: Collection[int]) -> int:
+    """Delete these unfinished intakes. Drafts are never audited (autosave would flood
+    the trail), so there is no audit content to forget."""
+    deleted, _rows = IntakeDraft.objects.filter(pk__in=list(draft_ids)).delete()
+    return deleted

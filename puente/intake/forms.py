@@ -12,7 +12,9 @@ from django.utils.translation import pgettext_lazy
 
 from puente.core import choices as c
 from puente.core import geography
+from puente.core.fields import max_length_of
 from puente.core.forms import FastSelects, apply_domain_errors
+from puente.intake.models import Contact
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 BLANK = [("", "—")]
@@ -28,10 +30,11 @@ class DateTimeLocalInput(forms.DateTimeInput):
 class ContactForm(FastSelects, forms.Form):
     # Fields are listed in tab order: the number first (caller ID or what the caller
     # says), then what the advocate picks while listening, then the narrative.
+    # Limits are the model's, as the domain's full_clean and the API's schema read them.
     phone = forms.CharField(
         label=_("Phone number"),
         required=False,
-        max_length=40,
+        max_length=max_length_of(Contact, "phone_raw"),
         widget=forms.TextInput(attrs={"accesskey": "p", "inputmode": "tel", "autocomplete": "off"}),
     )
     channel = forms.ChoiceField(
@@ -77,10 +80,13 @@ class ContactForm(FastSelects, forms.Form):
     )
     country = forms.ChoiceField(label=_("Country"), required=False)
     subdivision = forms.ChoiceField(label=_("State / federal entity"), required=False)
-    city = forms.CharField(label=_("City / municipality"), required=False, max_length=120)
+    city = forms.CharField(
+        label=_("City / municipality"), required=False, max_length=max_length_of(Contact, "city")
+    )
     summary = forms.CharField(
         label=_("Narrative summary"),
         required=False,
+        max_length=max_length_of(Contact, "summary"),
         widget=forms.Textarea(attrs={"accesskey": "m", "rows": 6}),
     )
     imminent_danger = forms.BooleanField(

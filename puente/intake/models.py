@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from puente.core import choices as c
+from puente.core.fields import NarrativeField
 
 
 class Contact(models.Model):
@@ -40,7 +41,7 @@ class Contact(models.Model):
     reason = models.CharField(
         _("reason for contact"), max_length=20, choices=c.ReasonForContact.choices
     )
-    summary = models.TextField(_("narrative summary"), blank=True)
+    summary = NarrativeField(_("narrative summary"), blank=True)
     imminent_danger = models.BooleanField(_("imminent danger"), default=False)
     level_of_indicators = models.CharField(
         _("level of indicators"), max_length=10, choices=c.IndicatorLevel.choices, blank=True

@@ -6,3 +6,15 @@ class ReferralsConfig(AppConfig):
     name = "puente.referrals"
     label = "referrals"
     verbose_name = _("Referrals and reports")
+
+    def ready(self) -> None:
+        from puente.audit.visibility import add_content_reader
+        from puente.cases.access import audit_content_reader
+        from puente.referrals.models import AuthorityReport, Referral
+
+        # Referrals and reports to authorities are as open as their case.
+        for model in (Referral, AuthorityReport):
+            add_content_reader(
+                object_types=[model._meta.model_name or ""],
+                may_read=audit_content_reader(model=model),
+            )

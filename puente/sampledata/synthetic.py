@@ -265,6 +265,11 @@ def _before_load(vendor: str) -> _LoadState:
         if vendor == "postgresql":
             # Index builds sort in memory; the default 64 MB spills to disk many times.
             cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            # Rows this transaction already wrote (the generator's staff) queue deferred
+            # foreign-key checks, and PostgreSQL refuses ALTER TABLE on a table with
+            # checks pending: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             # Checked again, in one join per key, when they are put back: much faster
             # than a deferred per-row trigger for every row loaded.
             for table, name, _definition in foreign_keys:

@@ -6,3 +6,23 @@ class ScreeningConfig(AppConfig):
     name = "puente.screening"
     label = "screening"
     verbose_name = _("Screening")
+
+    def ready(self) -> None:
+        from puente.audit.visibility import add_content_reader, readable_by_auditors
+        from puente.cases.access import audit_content_reader
+        from puente.core.permissions import Perm
+        from puente.screening.models import Screening
+
+        # A screening is as open as its case, or its contact's case; a contact's screening
+        # outside any case, to whoever may read contacts.
+        add_content_reader(
+            object_types=["screening"],
+            may_read=audit_content_reader(
+                model=Screening,
+                case_paths=("case", "contact__case"),
+                perm=Perm.CONTACT_VIEW,
+                caseless_readable=True,
+            ),
+        )
+        # Protocols are the hotline's own scripts, not anyone's story.
+        add_content_reader(object_types=["protocol"], may_read=readable_by_auditors)

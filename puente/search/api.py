@@ -1,21 +1,27 @@
 from datetime import datetime
+from typing import Annotated
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from puente.accounts.api_auth import require_api_perm
 from puente.audit.domain import record_event
+from puente.core import choices as c
+from puente.core.api import Codes, Text, errors
 from puente.core.permissions import Perm
 from puente.search.queries import search
 from puente.search.snippets import snippet_text
 
 router = Router(tags=["search"])
 
+# Longer than anyone types into a search box; the audit entry keeps the whole query.
+MAX_QUERY = 200
+
 
 class CaseHit(Schema):
     reference: str
     title: str
-    status: str
-    level_of_indicators: str
+    status: Annotated[str, Codes(c.CaseStatus)]
+    level_of_indicators: Annotated[str, Codes(c.IndicatorLevel, blank=True)]
     imminent_danger: bool
     snippet: str
 
@@ -23,26 +29,33 @@ class CaseHit(Schema):
 class ContactHit(Schema):
     id: int
     started_at: datetime
-    channel: str
-    reason: str
+    channel: Annotated[str, Codes(c.Channel)]
+    reason: Annotated[str, Codes(c.ReasonForContact)]
     case_reference: str | None
     imminent_danger: bool
-    level_of_indicators: str
+    level_of_indicators: Annotated[str, Codes(c.IndicatorLevel, blank=True)]
     snippet: str
 
 
-class SearchOut(Schema):
+# Named for what it is: the directory has a `SearchOut` of its own (providers), and
+# OpenAPI components share one namespace.
+class SearchResultsOut(Schema):
     query: str
     cases: list[CaseHit]
     contacts: list[ContactHit]
 
 
-@router.get("", response=SearchOut, summary="Search cases and contacts")
-def search_endpoint(request, q: str):
+class SearchIn(Schema):
+    q: Annotated[str, Text(MAX_QUERY, description="Words to find, in any accents and letter case.")]
+
+
+@router.get("", response={200: SearchResultsOut, **errors()}, summary="Search cases and contacts")
+def search_endpoint(request, params: Query[SearchIn]):
     require_api_perm(request, Perm.SEARCH)
-    found = search(user=request.user, query=q[:200])
+    q = params.q
+    found = search(user=request.user, query=q)
     record_event(
-        action="search", actor=request.user, object_type="search", reason=q[:200], request=request
+        action="search", actor=request.user, object_type="search", reason=q, request=request
     )
     return {
         "query": found.query,

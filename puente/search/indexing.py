@@ -10,10 +10,10 @@ and "sanchez" are one word everywhere and PostgreSQL needs no `unaccent` extensi
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model, QuerySet
 
 from puente.cases.models import Case
@@ -97,6 +97,25 @@ def reindex_contact(contact_id: int) -> None:
         SearchEntry.objects.filter(kind=SearchEntry.KIND_CONTACT, object_id=contact_id).delete()
         return
     _upsert(SearchEntry.KIND_CONTACT, contact.pk, contact.case_id, _contact_text(contact))
+
+
+def forget_entries(*, kind: str, object_ids: Collection[int | str]) -> int:
+    """Remove the entries of records purged for good (retention): the index must not
+    find what the database no longer holds. Returns how many went."""
+    ids = [int(object_id) for object_id in object_ids]
+    deleted, _rows = SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
+    return deleted
+
+
+def compact_index() -> None:
+    """After entries were forgotten: on SQLite, merge the full-text index into one
+    segment, because FTS5 keeps a deleted entry's words (as deletion markers beside the
+    old postings) in its own tables until their segments merge. It rewrites the whole
+    index, so it is run once at the end of a purge, not per batch. PostgreSQL's index
+    and table drop the dead rows when (auto)vacuum visits them."""
+    if connection.vendor == "sqlite":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
 
 
 def _batched(queryset: QuerySet[_M], size: int) -> Iterator[list[_M]]:

@@ -231,3 +231,76 @@ def test_login_page_speaks_spanish():
     make_user(Role.ADVOCATE, username="ana")
     wrong = client.post(LOGIN, {"username": "ana", "password": "no es la correcta"})
     assert "El nombre de usuario y la contraseña no coinciden." in wrong.text
+
+
+# --- throttling by network address ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_password_spraying_from_one_address_is_paused_for_every_account(settings):
+    settings.PUENTE_LOCKOUT_ADDRESS_ATTEMPTS = 5
+    for name in ["ana", "bea", "carla", "dora", "eva", "fran"]:
+        make_user(Role.ADVOCATE, username=name)
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    # Two tries at each of a few accounts: under every account's own limit (3)…
+    for name in ["ana", "bea"]:
+        for _try in range(2):
+            sign_in(attacker, name, "Summer2026!")
+    sign_in(attacker, "nobody", "Summer2026!")  # …unknown names count too: 5 in all.
+    assert not User.objects.filter(locked_until__isnull=False).exists()
+    # …but the address is now paused, even with a right password, for any account.
+    paused = sign_in(attacker, "carla", PASSWORD)
+    assert "paused" in paused.text and "_auth_user_id" not in attacker.session
+    assert (
+        AuditEntry.objects.filter(
+            action="locked_out", object_type="address", object_ref="203.0.113.9"
+        ).count()
+        == 1
+    )
+    # The tries made while paused are not written one by one.
+    before = AuditEntry.objects.count()
+    sign_in(attacker, "dora", "Summer2026!")
+    assert AuditEntry.objects.count() == before
+    # The hotline's own office, elsewhere, signs in as usual.
+    office = Client(REMOTE_ADDR="198.51.100.20")
+    assert sign_in(office, "eva", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_supervisor_lifts_a_paused_address(settings, supervisor):
+    settings.PUENTE_LOCKOUT_ADDRESS_ATTEMPTS = 2
+    make_user(Role.ADVOCATE, username="ana")
+    office = Client(REMOTE_ADDR="198.51.100.20")
+    sign_in(office, "ana", "typo 1")
+    sign_in(office, "ana", "typo 2")
+    assert "paused" in sign_in(office, "ana", PASSWORD).text
+    sup = signed_in_client(supervisor)
+    assert "198.51.100.20" in sup.get("/").content.decode()
+    sup.post(reverse("accounts:release_address"), {"address": "198.51.100.20"})
+    assert sign_in(office, "ana", PASSWORD).status_code == 302
+    lifted = AuditEntry.objects.filter(object_type="address", action="change").get()
+    assert lifted.actor == supervisor and lifted.object_ref == "198.51.100.20"
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_the_address_is_the_one_the_proxy_appended(settings):
+    settings.PUENTE_LOCKOUT_ADDRESS_ATTEMPTS = 2
+    settings.PUENTE_BEHIND_PROXY = True
+    make_user(Role.ADVOCATE, username="ana")
+    # Everyone comes through the proxy (127.0.0.1); a forged first entry changes nothing.
+    attacker = Client(REMOTE_ADDR="127.0.0.1")
+    for forged in ["10.0.0.1", "10.0.0.2"]:
+        attacker.post(
+            LOGIN,
+            {"username": "ana", "password": "guess"},
+            HTTP_X_FORWARDED_FOR=f"{forged}, 203.0.113.9",
+        )
+    entry = AuditEntry.objects.filter(action="login_failed").latest("id")
+    assert entry.ip == "203.0.113.9"
+    office = Client(REMOTE_ADDR="127.0.0.1")
+    response = office.post(
+        LOGIN,
+        {"username": "ana", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+    )
+    assert response.status_code == 302

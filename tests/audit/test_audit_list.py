@@ -15,7 +15,7 @@ from puente.audit.domain import record_event
 from puente.audit.models import AuditEntry
 from puente.audit.views import PAGE_SIZE
 from tests.conftest import signed_in_client
-from tests.factories import make_user
+from tests.factories import make_case, make_user
 
 URL = reverse("audit:list")
 
@@ -32,20 +32,23 @@ def row_actions(page) -> list[str]:
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.ADMINISTRATOR])
 def test_supervisors_and_administrators_see_the_trail(role):
     reviewer = make_user(role)
+    case = make_case(created_by=make_user(username="ana"))
     record_event(
         action="change",
-        actor=make_user(username="ana"),
-        object_type="case",
-        object_id=7,
-        object_ref="US-2025-000007",
+        actor=case.created_by,
+        obj=case,
         changes=[{"field": "status", "old": "new", "new": "active"}],
         reason="caller confirmed",
     )
     page = signed_in_client(reviewer).get(URL)
     assert page.status_code == 200
-    assert "ana" in page.text and "US-2025-000007" in page.text
-    assert "<strong>status</strong>: new → active" in page.text
-    assert "caller confirmed" in page.text and "Changed" in page.text
+    assert "ana" in page.text and case.reference in page.text and "Changed" in page.text
+    # The diff and the reason only for who may open the case: supervisors, not
+    # administrators (who have no case access at all).
+    shown = role == Role.SUPERVISOR
+    assert ("<strong>status</strong>: new → active" in page.text) is shown
+    assert ("caller confirmed" in page.text) is shown
+    assert ("Not shown: you may not read this record now." in page.text) is not shown
 
 
 @pytest.mark.django_db
@@ -75,6 +78,7 @@ def test_viewing_the_trail_is_itself_recorded_with_the_filters(supervisor_client
     entry = AuditEntry.objects.get(action="view", object_type="audit")
     assert entry.actor_id == supervisor.pk
     assert entry.reason == "actor=ana, action=login"
+    assert entry.changes == []  # nothing matched, so no content was shown
 
 
 @pytest.mark.django_db
@@ -125,6 +129,22 @@ def test_date_filters_include_whole_days(supervisor_client):
     assert row_actions(page)[-1] == "logout" and "login" not in row_actions(page)
     earlier = supervisor_client.get(URL, {"date_to": (today - timedelta(days=5)).isoformat()})
     assert row_actions(earlier) == ["login"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"date_from": "9999-12-31", "date_to": "9999-12-31"},
+        {"date_to": "9999-12-31"},
+        {"date_from": "0001-01-01"},
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_a_form_error_not_a_crash(supervisor_client, dates):
+    record_event(action="login", actor_name="ana")
+    page = supervisor_client.get(URL, dates)
+    assert page.status_code == 200
+    assert "Choose a date between 1900-01-01 and 9998-12-31." in page.text
 
 
 @pytest.mark.django_db

@@ -70,7 +70,7 @@ def test_create_case_bad_code_422(advocate_client):
         BASE, {"methods_of_control": ["Telepathy"]}, content_type="application/json"
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "methods_of_control"]
+    assert response.json()["detail"][0]["loc"][:2] == ["body", "methods_of_control"]
     assert Case.objects.count() == 0
 
 
@@ -124,12 +124,16 @@ def test_patch_requires_version_and_valid_codes(advocate, advocate_client):
     case = make_case(created_by=advocate)
     url = f"{BASE}/{case.reference}"
     assert _patch(advocate_client, url, {"title": "x"}).status_code == 422
+    # An unknown code is refused by the schema (an enumeration), before any rule runs.
+    response = _patch(advocate_client, url, {"version": 1, "venues": ["moon"], "status": "new"})
+    assert response.status_code == 422
+    assert [d["loc"] for d in response.json()["detail"]] == [["body", "venues", 0]]
+    # A code the schema knows, in a step the workflow does not allow: the domain's 422.
     response = _patch(
-        advocate_client, url, {"version": 1, "venues": ["moon"], "status": "monitoring"}
+        advocate_client, url, {"version": 1, "venues": ["residential"], "status": "monitoring"}
     )
     assert response.status_code == 422
-    fields = {d["loc"][1] for d in response.json()["detail"]}
-    assert fields == {"venues", "status"}
+    assert [d["loc"] for d in response.json()["detail"]] == [["body", "status"]]
     assert Case.objects.get(pk=case.pk).version == 1
 
 

@@ -475,3 +475,9 @@ def test_a_supervisor_cannot_review_their_own_break_glass(supervisor):
     )
     event.refresh_from_db()
     assert event.reviewed_by == other_supervisor
+
+
+@pytest.mark.parametrize("event", ["abc", "", "1.5", "-1", "١", "99999999999999999999999"])
+def test_break_glass_review_with_a_malformed_event_is_404(supervisor_client, event):
+    response = supervisor_client.post(reverse("cases:break_glass_review"), {"event": event})
+    assert response.status_code == 404

@@ -40,6 +40,7 @@ def secure(**overrides):
         ALLOWED_HOSTS=["hotline.example.org"],
         SESSION_COOKIE_SECURE=True,
         CSRF_COOKIE_SECURE=True,
+        PUENTE_AUDIT_KEY=STRONG_KEY[::-1],
     )
     values.update(overrides)
     return SimpleNamespace(**values)
@@ -69,6 +70,8 @@ def test_a_secure_configuration_has_no_reasons():
         ({"ALLOWED_HOSTS": ["."]}, "ALLOWED_HOSTS contains ."),
         ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE"),
         ({"CSRF_COOKIE_SECURE": False}, "CSRF_COOKIE_SECURE"),
+        ({"PUENTE_AUDIT_KEY": ""}, "PUENTE_AUDIT_KEY is missing"),
+        ({"PUENTE_AUDIT_KEY": "short-but-random-9f8e7d"}, "PUENTE_AUDIT_KEY is too short"),
     ],
 )
 def test_each_insecure_setting_is_named(override, names):
@@ -168,6 +171,8 @@ def clean_environ(monkeypatch, tmp_path):
         "DATABASE_URL",
         "SECRET_KEY_FILE",
         "SECRET_KEY",
+        "PUENTE_AUDIT_KEY",
+        "PUENTE_AUDIT_KEY_FILE",
     }
     environ = {k: v for k, v in os.environ.items() if k not in names}
     environ["PUENTE_DATA_DIR"] = str(tmp_path)
@@ -179,6 +184,10 @@ def test_cli_demo_environment_uses_a_country_database_and_a_private_key_file(
     clean_environ, tmp_path
 ):
     cli._demo_environment(["demo", "--country", "mx", "--no-serve"])
+    audit_key = tmp_path / "demo-audit-key"
+    assert clean_environ["PUENTE_AUDIT_KEY_FILE"] == str(audit_key)
+    assert oct(audit_key.stat().st_mode & 0o777) == "0o600"
+    assert len(audit_key.read_text()) >= 32
 
     assert clean_environ["PUENTE_COUNTRY"] == "MX"
     assert clean_environ["PUENTE_DEMO"] == "true"

@@ -133,14 +133,16 @@ GOOD_KEY = (
 
 
 def test_production_defaults_are_secure_once_a_key_is_set():
-    result = probe(SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="hotline.example.org")
+    result = probe(
+        SECRET_KEY=GOOD_KEY, PUENTE_AUDIT_KEY=GOOD_KEY[::-1], ALLOWED_HOSTS="hotline.example.org"
+    )
     values = json.loads(result.stdout)
     assert values["reasons"] == []
     assert values["mfa"] is True and values["secure_cookies"] is True and values["debug"] is False
 
 
 def test_without_a_secret_key_serve_would_refuse():
-    values = json.loads(probe().stdout)
+    values = json.loads(probe(PUENTE_AUDIT_KEY=GOOD_KEY[::-1]).stdout)
     assert len(values["reasons"]) == 1
     assert "SECRET_KEY" in values["reasons"][0]
 

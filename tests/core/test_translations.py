@@ -22,6 +22,7 @@ APPS_WITH_STRINGS = [
     "directory",
     "referrals",
     "federation",
+    "retention",
 ]
 
 

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.http import JsonResponse
 from django.test import Client
 
 from puente.federation import keys, partners
-from puente.federation.signing import sign_request
+from puente.federation.signing import sign_request, sign_response
 
 
 @dataclass
@@ -23,7 +25,7 @@ class Partner:
     private_key: Ed25519PrivateKey
 
 
-def make_partner(name="Línea Nacional (MX)", country="MX", url="http://mx.example") -> Partner:
+def make_partner(name="Línea Nacional (MX)", country="MX", url="https://mx.example") -> Partner:
     private = Ed25519PrivateKey.generate()
     hotline = partners.register_partner(name=name, country=country, base_url=url)
     record = partners.add_key(partner=hotline, public_key=keys.public_info(private).public_key)
@@ -100,3 +102,39 @@ def deliver(request: dict, client: Client | None = None):
         content_type="application/json",
         headers=request["headers"],
     )
+
+
+def as_requests_response(response) -> requests.Response:
+    """A Django response (the test client's, or one built in a test) as the worker's HTTP
+    client would see it: status, every header, the body."""
+    answer = requests.Response()
+    answer.status_code = response.status_code
+    answer.headers.update(dict(response.items()))
+    answer._content = response.content
+    return answer
+
+
+def answer(
+    document: dict,
+    *,
+    status: int = 202,
+    private_key=None,
+    message_id: str | None = None,
+    now: datetime | None = None,
+    headers: dict | None = None,
+) -> requests.Response:
+    """A partner inbox's answer: signed with `private_key` (as a version-2 partner signs
+    it), or unsigned when it is None (a version-1 partner, or a stub)."""
+    response = JsonResponse(document, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    if private_key is not None:
+        sign_response(
+            response,
+            message_id=message_id or str(document.get("message_id", "")),
+            private_key=private_key,
+            now=now,
+        )
+    elif message_id or document.get("message_id"):
+        response["Puente-Message-Id"] = message_id or str(document["message_id"])
+    return as_requests_response(response)

@@ -73,3 +73,84 @@ def test_partners_are_registered_listed_and_their_keys_revoked(db):
     assert PartnerKey.objects.get().revoked_at is not None
     with pytest.raises(CommandError, match="neither base64 nor a PEM"):
         _run("partners", "add-key", "--partner", "Línea Nacional", "--public-key", "not a key!")
+
+
+def _add(url):
+    public = keys.public_info(keys.load_private_key(keys.generate_private_key_pem()))
+    return _run(
+        "partners",
+        "add",
+        "--name",
+        "Línea Nacional",
+        "--country",
+        "MX",
+        "--url",
+        url,
+        "--public-key",
+        public.public_key,
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://mx.example", "http://10.0.0.5:8000", "http://[2001:db8::1]/", "ftp://mx.example"],
+)
+def test_partners_add_refuses_an_address_that_is_not_https(db, url):
+    with pytest.raises(CommandError, match="plain HTTP|not an https://"):
+        _add(url)
+    assert not PartnerHotline.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://mx.example",
+        "http://127.0.0.1:8001",
+        "http://127.8.9.10",
+        "http://[::1]:8001",
+        "http://localhost:8001",
+    ],
+)
+def test_partners_add_accepts_https_and_loopback(db, url):
+    assert "Registered Línea Nacional" in _add(url)
+
+
+def test_a_partner_registered_over_http_moves_to_https_with_set_url(db, settings):
+    settings.PUENTE_DEMO = True
+    _add("http://mx.example")
+    settings.PUENTE_DEMO = False
+    with pytest.raises(CommandError, match="plain HTTP"):
+        _run(
+            "partners", "set-url", "--partner", "Línea Nacional", "--url", "http://mx.example:8080"
+        )
+    assert "now at https://mx.example" in _run(
+        "partners", "set-url", "--partner", "Línea Nacional", "--url", "https://mx.example"
+    )
+    assert PartnerHotline.objects.get().base_url == "https://mx.example"
+
+
+def test_serve_refuses_to_start_while_a_partner_has_a_plain_http_address(db, settings, monkeypatch):
+    from puente.core.checks import insecure_configuration_reasons
+    from puente.core.management import server
+
+    settings.PUENTE_DEMO = True  # how such a partner got in: a demo database served for real
+    _add("http://mx.example")
+    settings.PUENTE_DEMO = False
+    settings.DEBUG = False
+    settings.SECRET_KEY = "Xq7-vR2_mK9pL4sT8wZ1nB6cD3fG5hJ0aE-yU7iO2qW9rT4eY1uI8oP6aS3dF5gH"
+    settings.ALLOWED_HOSTS = ["hotline.example.org"]
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    (reason,) = _partner_reasons(insecure_configuration_reasons(settings))
+    assert reason.startswith("Partner hotline “Línea Nacional”: http://mx.example is plain HTTP")
+    started = []
+    monkeypatch.setattr(server, "run_server", lambda **kwargs: started.append(kwargs))
+    with pytest.raises(CommandError, match="Línea Nacional.*plain HTTP"):
+        call_command("serve", stdout=io.StringIO(), stderr=io.StringIO())
+    assert started == []
+    _run("partners", "set-url", "--partner", "Línea Nacional", "--url", "https://mx.example")
+    assert _partner_reasons(insecure_configuration_reasons(settings)) == []
+
+
+def _partner_reasons(reasons):
+    # Only this app's reasons: the others belong to the settings' own tests.
+    return [r for r in reasons if r.startswith("Partner hotline")]

@@ -6,11 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.test import Client
 
 from puente.audit.models import AuditEntry
-from puente.federation import partners
-from puente.federation.models import CrossBorderReferral, InboxMessage
+from puente.federation import keys, partners
+from puente.federation.models import CrossBorderReferral, InboxMessage, InboxRefusalSummary
 from tests.federation.conftest import deliver, encode, offer_document, signed
 
 
@@ -26,8 +28,16 @@ def _nothing_stored():
 
 
 def _refusals():
+    """Refusals of requests a partner provably signed: in the audit trail."""
     return list(
         AuditEntry.objects.filter(action="exchange_refused").values_list("reason", flat=True)
+    )
+
+
+def _counted():
+    """Refusals of requests nobody was proven to send: counted per source and minute."""
+    return list(
+        InboxRefusalSummary.objects.values_list("source", "refused", "rate_limited", "last_code")
     )
 
 
@@ -62,7 +72,9 @@ def test_the_same_signed_request_sent_twice_is_a_replay_and_refused(partner):
     assert replay.status_code == 401
     assert replay.json()["error"] == "replayed"
     assert CrossBorderReferral.objects.count() == 1
-    assert any(r.startswith("replayed") for r in _refusals())
+    # Anyone can resend a captured request: counted, not recorded as the partner.
+    assert _counted() == [("127.0.0.1", 1, 0, "replayed")]
+    assert _refusals() == []
 
 
 def test_a_body_changed_after_signing_is_refused(partner):
@@ -72,7 +84,8 @@ def test_a_body_changed_after_signing_is_refused(partner):
     assert response.status_code == 401
     assert response.json()["error"] == "bad_signature"
     assert _nothing_stored()
-    assert any(r.startswith("bad_signature") for r in _refusals())
+    assert _counted() == [("127.0.0.1", 1, 0, "bad_signature")]
+    assert _refusals() == []
 
 
 def test_a_changed_signed_header_is_refused(partner):
@@ -89,7 +102,9 @@ def test_a_key_nobody_registered_is_refused_and_logged(partner):
     assert response.status_code == 401
     assert response.json()["error"] == "unknown_key"
     assert _nothing_stored()
-    assert any(r.startswith("unknown_key") for r in _refusals())
+    assert _counted() == [("127.0.0.1", 1, 0, "unknown_key")]
+    summary = InboxRefusalSummary.objects.get()
+    assert summary.claimed_key_ids == keys.public_info(stranger).key_id
 
 
 def test_a_revoked_key_is_refused(partner):
@@ -136,7 +151,7 @@ def test_an_unknown_schema_version_is_refused_with_a_clear_error(partner):
     assert response.status_code == 422
     answer = response.json()
     assert answer["error"] == "unsupported_schema_version"
-    assert answer["supported_versions"] == [1]
+    assert answer["supported_versions"] == [1, 2]
     assert "version 7 is not supported" in answer["detail"]
     assert _nothing_stored()
 
@@ -178,3 +193,146 @@ def test_a_message_id_reused_for_another_message_is_a_conflict(partner):
     )
     assert (response.status_code, response.json()["error"]) == (409, "message_id_conflict")
     assert CrossBorderReferral.objects.get().summary.startswith("Mujer")
+
+
+# --- the signed answer ------------------------------------------------------------------
+
+
+def test_every_answer_is_signed_with_this_hotlines_key(partner, own_key):
+    from puente.federation.signing import NotAcknowledged, verify_acknowledgement
+    from tests.federation.conftest import as_requests_response, make_partner
+
+    # This hotline, as its partner has it registered.
+    here = make_partner(name="U.S. (as the partner sees it)", country="US")
+    partners.add_key(partner=here.hotline, public_key=keys.public_info(own_key).public_key)
+    document, request = _offer(partner)
+    accepted = as_requests_response(deliver(request))
+    assert accepted.status_code == 202
+    assert (
+        verify_acknowledgement(accepted, partner=here.hotline, message_id=document["message_id"])
+        == keys.public_info(own_key).key_id
+    )
+    assert accepted.headers["Puente-Message-Id"] == document["message_id"]
+    with pytest.raises(NotAcknowledged, match="is for message"):
+        verify_acknowledgement(accepted, partner=here.hotline, message_id=str(uuid.uuid4()))
+    # Refusals are signed too, so a sender can tell the partner's refusal from a stub's.
+    refused = as_requests_response(deliver({"body": b"{}", "headers": {}}))
+    assert refused.status_code == 401
+    assert "Signature" in refused.headers and "Signature-Input" in refused.headers
+
+
+# --- floods, forgeries, oversized bodies --------------------------------------------------
+
+
+@pytest.fixture
+def one_minute(monkeypatch):
+    """The inbox's clock stopped in the middle of a minute, so a flood falls in one."""
+    from types import SimpleNamespace
+
+    from puente.federation import inbox
+
+    frozen = datetime(2026, 11, 28, 18, 2, 30, tzinfo=UTC)
+    monkeypatch.setattr(inbox, "timezone", SimpleNamespace(now=lambda: frozen))
+    return frozen
+
+
+def test_a_flood_of_unsigned_requests_is_limited_and_counted_in_one_row(
+    partner, own_key, settings, one_minute
+):
+    settings.PUENTE_EXCHANGE_RATE_PER_SOURCE = 20
+    audit_before = AuditEntry.objects.count()
+    answers = [deliver({"body": encode(offer_document()), "headers": {}}) for _ in range(50)]
+    codes = [a.status_code for a in answers]
+    assert codes == [401] * 20 + [429] * 30
+    limited = answers[-1]
+    assert limited.json()["error"] == "rate_limited"
+    assert limited["Retry-After"] == "30"  # the rest of the minute
+    assert _counted() == [("127.0.0.1", 20, 30, "rate_limited")]
+    assert InboxRefusalSummary.objects.get().minute == one_minute.replace(second=0)
+    # Not one line per request in the never-deleted trail.
+    assert AuditEntry.objects.count() == audit_before
+    assert _nothing_stored()
+
+
+def test_the_limit_is_per_source_address(partner, own_key, settings, one_minute):
+    settings.PUENTE_EXCHANGE_RATE_PER_SOURCE = 2
+    for _ in range(3):
+        deliver({"body": b"{}", "headers": {}})
+    other = Client(REMOTE_ADDR="192.0.2.7")
+    assert deliver({"body": b"{}", "headers": {}}, other).status_code == 401
+    assert sorted(_counted()) == [
+        ("127.0.0.1", 2, 1, "rate_limited"),
+        ("192.0.2.7", 1, 0, "signature_missing"),
+    ]
+
+
+def _forged(partner, document):
+    """Signed by a stranger, claiming the partner's key id."""
+    stranger = Ed25519PrivateKey.generate()
+    request = signed(encode(document), stranger, message_id=document["message_id"])
+    stranger_id = keys.public_info(stranger).key_id
+    request["headers"]["Signature-Input"] = request["headers"]["Signature-Input"].replace(
+        stranger_id, partner.key_record.key_id
+    )
+    return request
+
+
+def test_a_forged_request_naming_a_partners_key_is_counted_as_a_claim_not_as_the_partner(
+    partner, own_key
+):
+    response = deliver(_forged(partner, offer_document()))
+    assert (response.status_code, response.json()["error"]) == (401, "bad_signature")
+    summary = InboxRefusalSummary.objects.get()
+    assert (summary.refused, summary.last_code) == (1, "bad_signature")
+    assert summary.claimed_key_ids == partner.key_record.key_id
+    assert not AuditEntry.objects.filter(actor_name__startswith="partner:").exists()
+    assert _nothing_stored()
+
+
+def test_forged_requests_do_not_use_up_the_partners_allowance(partner, own_key, settings):
+    settings.PUENTE_EXCHANGE_RATE_PER_KEY = 2
+    for _ in range(5):
+        assert deliver(_forged(partner, offer_document())).status_code == 401
+    assert deliver(_offer(partner)[1]).status_code == 202
+    assert deliver(_offer(partner)[1]).status_code == 202
+    third = deliver(_offer(partner)[1])
+    assert (third.status_code, third.json()["error"]) == (429, "rate_limited")
+    assert int(third["Retry-After"]) >= 1
+    assert CrossBorderReferral.objects.count() == 2
+
+
+def test_a_signed_body_over_the_size_limit_gets_a_json_error_and_an_audit_entry(
+    partner, own_key, settings
+):
+    settings.PUENTE_EXCHANGE_MAX_BODY_BYTES = 4096
+    document = offer_document(summary="x" * 5000)
+    request = signed(encode(document), partner.private_key, message_id=document["message_id"])
+    response = deliver(request)
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"] == "payload_too_large"
+    assert response.json()["max_bytes"] == 4096
+    assert _nothing_stored()
+    (reason,) = _refusals()
+    assert reason.startswith("payload_too_large: The body is ")
+    entry = AuditEntry.objects.get(action="exchange_refused")
+    assert entry.actor_name == f"partner:{partner.hotline.name}"
+
+
+def test_a_body_over_djangos_upload_limit_gets_the_same_json_error(partner, own_key, settings):
+    """DATA_UPLOAD_MAX_MEMORY_SIZE makes request.body raise: still the protocol's error."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 3000
+    settings.PUENTE_EXCHANGE_MAX_BODY_BYTES = 1_048_576
+    document = offer_document(summary="x" * 5000)
+    request = signed(encode(document), partner.private_key, message_id=document["message_id"])
+    response = deliver(request)
+    assert (response.status_code, response.json()["error"]) == (413, "payload_too_large")
+    assert len(_refusals()) == 1
+
+
+def test_an_unsigned_oversized_body_is_refused_unread_and_counted(partner, own_key, settings):
+    settings.PUENTE_EXCHANGE_MAX_BODY_BYTES = 1024
+    response = deliver({"body": b"x" * 5000, "headers": {}})
+    assert (response.status_code, response.json()["error"]) == (401, "signature_missing")
+    assert _refusals() == []
+    assert _counted() == [("127.0.0.1", 1, 0, "signature_missing")]

@@ -185,3 +185,25 @@ def test_the_partners_page_shows_this_hotlines_public_key(administrator, own_key
 
     page = signed_in_client(administrator).get("/exchange/partners/").content.decode()
     assert keys.public_info(own_key).key_id in page
+
+
+def test_the_partner_form_refuses_a_plain_http_address_outside_the_demo(administrator, settings):
+    from puente.federation.models import PartnerHotline
+
+    client = signed_in_client(administrator)
+    form = {"name": "Línea Nacional", "country": "MX", "active": "on"}
+    refused = client.post("/exchange/partners/", {**form, "base_url": "http://mx.example"})
+    assert refused.status_code == 200
+    assert "is plain HTTP: referrals would cross the network unencrypted" in (
+        refused.content.decode().replace("&#x27;", "'")
+    )
+    assert not PartnerHotline.objects.exists()
+    # Loopback is this machine: nothing crosses a network.
+    local = client.post("/exchange/partners/", {**form, "base_url": "http://127.0.0.1:8001"})
+    assert local.status_code == 302
+    settings.PUENTE_DEMO = True
+    demo = client.post(
+        "/exchange/partners/", {**form, "name": "Demo", "base_url": "http://mx.example"}
+    )
+    assert demo.status_code == 302
+    assert PartnerHotline.objects.count() == 2

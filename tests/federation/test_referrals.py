@@ -69,7 +69,7 @@ def test_a_referral_shares_only_the_ticked_fields_and_is_queued_with_its_action(
     }
     message = OutboxMessage.objects.get()
     sent = json.loads(message.body)
-    assert sent["type"] == "referral.offer" and sent["schema_version"] == 1
+    assert sent["type"] == "referral.offer" and sent["schema_version"] == 2
     assert "prs_FirstName" not in sent["body"]["subject"]  # not ticked, not sent
     assert "Lucía" not in message.body
     share = AuditEntry.objects.get(action="share")
@@ -208,3 +208,64 @@ def test_a_status_for_a_referral_never_sent_is_refused(partner, own_key):
         signed(encode(document), partner.private_key, message_id=document["message_id"])
     )
     assert (response.status_code, response.json()["error"]) == (422, "unknown_exchange")
+
+
+def _deliver_status(partner, exchange_id, seq, status, **extra):
+    document = _status_document(exchange_id, seq, status, **extra)
+    return deliver(signed(encode(document), partner.private_key, message_id=document["message_id"]))
+
+
+def test_a_newer_update_never_reopens_a_closed_referral(us_case, partner, liaison, own_key):
+    case, person = us_case
+    referral = _send(case, partner, liaison, person)
+    assert _deliver_status(partner, referral.exchange_id, 1, "accepted").status_code == 202
+    closed = _deliver_status(
+        partner, referral.exchange_id, 2, "closed", outcome="services_received"
+    )
+    assert closed.status_code == 202
+    reopened = _deliver_status(partner, referral.exchange_id, 3, "accepted")
+    assert (reopened.status_code, reopened.json()["error"]) == (409, "invalid_transition")
+    referral.refresh_from_db()
+    assert (referral.status, referral.status_seq) == ("closed", 2)
+    # Refused whole: the update is not in the history either.
+    assert list(referral.updates.values_list("seq", "status")) == [(1, "accepted"), (2, "closed")]
+    assert any(r.startswith("invalid_transition") for r in _audit_refusals())
+
+
+def test_a_declined_referral_cannot_be_accepted_later(us_case, partner, liaison, own_key):
+    case, person = us_case
+    referral = _send(case, partner, liaison, person)
+    _deliver_status(partner, referral.exchange_id, 1, "declined", reason="no_capacity")
+    answer = _deliver_status(partner, referral.exchange_id, 2, "accepted")
+    assert answer.json()["error"] == "invalid_transition"
+    referral.refresh_from_db()
+    assert referral.status == "declined"
+
+
+def test_an_update_may_skip_a_step_that_has_not_arrived_yet(us_case, partner, liaison, own_key):
+    case, person = us_case
+    referral = _send(case, partner, liaison, person)
+    assert _deliver_status(partner, referral.exchange_id, 2, "in_contact").status_code == 202
+    referral.refresh_from_db()
+    assert referral.status == "in_contact"
+
+
+@pytest.mark.parametrize(
+    ("status", "reachable"),
+    [
+        ("sent", {"accepted", "declined", "in_contact", "services_connected", "closed"}),
+        ("accepted", {"in_contact", "services_connected", "closed"}),
+        ("services_connected", {"closed"}),
+        ("closed", set()),
+        ("declined", set()),
+    ],
+)
+def test_reachable_statuses_follow_the_workflow_forwards_only(status, reachable):
+    assert domain.reachable_statuses(status) == reachable
+    assert status not in domain.reachable_statuses(status)
+
+
+def _audit_refusals():
+    return list(
+        AuditEntry.objects.filter(action="exchange_refused").values_list("reason", flat=True)
+    )

@@ -30,7 +30,13 @@ def free_port() -> int:
 
 
 class Wire:
-    """Relay U.S. → Mexico. `hold` keeps Mexico's answers from reaching the sender."""
+    """Relay U.S. → Mexico. `hold` keeps Mexico's answers from reaching the sender.
+    `fake` puts a stub on Mexico's address instead: it answers every message itself
+    with a 202 echoing the message id — unsigned ("unsigned"), or signed with the
+    Ed25519 private key `fake` is set to — and Mexico never sees the message."""
+
+    # Hop-by-hop and framing headers the relay writes itself.
+    SKIP = {"content-length", "transfer-encoding", "connection", "keep-alive", "server", "date"}
 
     def __init__(self, target: str):
         self.target = target
@@ -39,6 +45,8 @@ class Wire:
         self.forwarded = threading.Event()
         self.release = threading.Event()
         self.hold = False
+        self.fake = None
+        self.faked = 0
         wire = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -49,6 +57,9 @@ class Wire:
                     for k, v in self.headers.items()
                     if k.lower() not in {"host", "content-length"}
                 }
+                if wire.fake is not None:
+                    self._answer(wire.stub_answer(headers))
+                    return
                 wire.requests.append({"path": self.path, "headers": headers, "body": body})
                 try:
                     answer = requests.post(
@@ -61,8 +72,14 @@ class Wire:
                 if wire.hold:
                     wire.release.wait(60)
                     return  # the connection closes with no answer
-                self.send_response(answer.status_code)
-                self.send_header("Content-Type", "application/json")
+                self._answer(answer)
+
+            def _answer(self, answer):
+                # Mexico's own headers, the signature among them, pass through unchanged.
+                self.send_response_only(answer.status_code)
+                for name, value in answer.headers.items():
+                    if name.lower() not in Wire.SKIP:
+                        self.send_header(name, value)
                 self.send_header("Content-Length", str(len(answer.content)))
                 self.end_headers()
                 self.wfile.write(answer.content)
@@ -73,6 +90,17 @@ class Wire:
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stub_answer(self, headers: dict) -> requests.Response:
+        from tests.federation.conftest import answer
+
+        self.faked += 1
+        message_id = next(v for k, v in headers.items() if k.lower() == "puente-message-id")
+        return answer(
+            {"message_id": message_id, "status": "accepted"},
+            private_key=None if self.fake == "unsigned" else self.fake,
+            message_id=message_id,
+        )
 
     @property
     def url(self) -> str:
@@ -141,9 +169,11 @@ def _databases(base_url: str):
         return None
     import psycopg
 
-    prefix = base_url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0]
+    prefix, suite = base_url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)
     root = f"{prefix}/postgres"  # the maintenance database: the suite's may not exist yet
-    names = {"US": "puente_pair_us", "MX": "puente_pair_mx"}
+    # Named after the suite's database, so two suites on one server never share a pair.
+    suite = suite.split("?")[0] or "puente"
+    names = {"US": f"{suite}_pair_us", "MX": f"{suite}_pair_mx"}
     with psycopg.connect(root, autocommit=True) as connection:
         for name in names.values():
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -160,6 +190,8 @@ def two_hotlines(data_dir: Path):
     for side in (us, mx):
         # The worker waits for an answer longer than the tests take to kill it.
         side.extra_env["PUENTE_EXCHANGE_TIMEOUT_SECONDS"] = "30"
+        # Low enough for a test to flood past in a second or two.
+        side.extra_env["PUENTE_EXCHANGE_RATE_PER_SOURCE"] = "100"
         prepare(side)
     wire = Wire(mx.url)
     _register(us, mx, url=wire.url)

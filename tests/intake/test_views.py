@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from puente.accounts.roles import Role
 from puente.audit.models import AuditEntry
+from puente.audit.queries import audit_entries
 from puente.intake.models import Contact, IntakeDraft
 from tests.conftest import signed_in_client
 from tests.factories import make_case, make_contact, make_user
@@ -96,7 +97,7 @@ def test_screen_pop_prefills_number_and_shows_history(advocate, advocate_client)
     assert reverse("intake:detail", args=[earlier.pk]) in html
     assert reverse("cases:detail", kwargs={"reference": case.reference}) in html
     assert "Called last week about a farm" in html
-    assert AuditEntry.objects.filter(action="lookup", object_ref=NUMBER).count() == 1
+    assert audit_entries(obj=NUMBER).filter(action="lookup").count() == 1
 
 
 def test_phone_lookup_partial(advocate, advocate_client):
@@ -110,9 +111,7 @@ def test_phone_lookup_partial(advocate, advocate_client):
     assert "lookup-panel has-history" in html
     assert f"A restricted case exists: {hidden.reference} (New)." in html
     assert "Secret" not in html
-    assert (
-        AuditEntry.objects.filter(action="lookup", actor=advocate, object_ref=NUMBER).count() == 2
-    )
+    assert audit_entries(obj=NUMBER).filter(action="lookup", actor=advocate).count() == 2
     html = _html(advocate_client.get(url, {"phone": "71"}))
     assert "Not a complete phone number yet." in html
 
@@ -352,3 +351,28 @@ def test_contact_list_hides_restricted(advocate_client):
     html = _html(advocate_client.get(reverse("intake:list")))
     assert reverse("intake:detail", args=[shown.pk]) in html
     assert reverse("intake:detail", args=[hidden.pk]) not in html
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59", "0001-01-01T00:00"])
+def test_new_contact_refuses_a_moment_outside_the_calendar(advocate_client, moment):
+    # 9999-12-31 23:59 in Chicago is in year 10000 in UTC, where it would be stored; 0001-01-01
+    # 00:00 there is still in year 1 (UTC is ahead), so only the first is refused.
+    response = advocate_client.post(
+        NEW, {"channel": "phone", "reason": "tip", "started_at": moment}
+    )
+    if moment.startswith("9999"):
+        assert response.status_code == 200
+        html = _html(response)
+        assert "Enter a date and time between the years 1 and 9999." in html
+        assert not Contact.objects.exists()
+    else:
+        assert response.status_code == 302
+        assert Contact.objects.get().started_at.year == 1
+
+
+def test_new_contact_date_error_is_in_spanish(advocate_client):
+    advocate_client.cookies["puente_language"] = "es"
+    response = advocate_client.post(
+        NEW, {"channel": "phone", "reason": "tip", "started_at": "9999-12-31T23:59"}
+    )
+    assert "Escriba una fecha y una hora entre los años 1 y 9999." in _html(response)

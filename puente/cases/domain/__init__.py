@@ -29,6 +29,7 @@ from puente.cases.domain.persons import (
     normalise_identifier,
     update_person,
 )
+from puente.cases.domain.purging import purge_cases
 from puente.cases.domain.restriction import (
     BREAK_GLASS_HOURS,
     BREAK_GLASS_MIN_REASON,
@@ -68,6 +69,7 @@ __all__ = [
     "next_reference",
     "normalise_identifier",
     "open_case",
+    "purge_cases",
     "restrict_case",
     "review_break_glass",
     "revoke_access",

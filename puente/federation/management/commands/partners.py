@@ -4,6 +4,7 @@ Partner hotlines page, for scripted set-ups).
     puente partners list
     puente partners add --name N --country MX --url https://… --public-key KEY
     puente partners add-key --partner N --public-key KEY
+    puente partners set-url --partner N --url https://…
     puente partners revoke-key KEY_ID
 """
 
@@ -30,6 +31,9 @@ class Command(BaseCommand):
         add_key = sub.add_parser("add-key")
         add_key.add_argument("--partner", required=True, help="The partner's name.")
         add_key.add_argument("--public-key", required=True)
+        set_url = sub.add_parser("set-url")
+        set_url.add_argument("--partner", required=True, help="The partner's name.")
+        set_url.add_argument("--url", required=True)
         revoke = sub.add_parser("revoke-key")
         revoke.add_argument("key_id")
 
@@ -59,6 +63,13 @@ class Command(BaseCommand):
             raise CommandError(f"No partner named {partner!r}.")
         key = partners.add_key(partner=found, public_key=public_key)
         self.stdout.write(f"Added key {key.key_id} for {found.name}.")
+
+    def _set_url(self, *, partner, url, **_):
+        found = PartnerHotline.objects.filter(name=partner).first()
+        if found is None:
+            raise CommandError(f"No partner named {partner!r}.")
+        partners.change_base_url(partner=found, base_url=url)
+        self.stdout.write(f"{found.name} is now at {found.base_url}.")
 
     def _revoke_key(self, *, key_id, **_):
         key = PartnerKey.objects.filter(key_id=key_id).first()

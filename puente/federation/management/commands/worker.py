@@ -1,6 +1,8 @@
 """`puente worker`: the background worker. Runs queued tasks (deliveries to partner
 hotlines) from the database queue, and every PUENTE_WORKER_SWEEP_SECONDS re-queues any
 delivery a dead worker left behind, so a message is never stranded.
+The same sweep queues the periodic jobs listed in `settings.PUENTE_SCHEDULE` (the
+retention purge) when they are due: puente/core/schedule.py.
 
 Run one or more next to `puente serve` (systemd, a container, supervisord). Stopping it
 with SIGTERM lets the task in hand finish.
@@ -18,6 +20,7 @@ from django.db import close_old_connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
+from puente.core import schedule
 from puente.federation import delivery, keys
 
 logger = logging.getLogger("puente.federation")
@@ -34,6 +37,8 @@ class _Sweeper(threading.Thread):
             try:
                 close_old_connections()
                 delivery.sweep()
+                # The periodic jobs (settings.PUENTE_SCHEDULE: the retention purge).
+                schedule.enqueue_due()
             except Exception:  # the sweeper must outlive a database hiccup
                 logger.exception("Sweep failed; trying again in %s s", self.interval)
             finally:
