@@ -84,8 +84,18 @@ def main(argv: list[str] | None = None) -> None:
         # By default prove (or anchor) the chain of the database `demo` uses.
         _demo_environment(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "puente.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        # Reading the settings first, so a bad value (DEBUG=maybe) is one clear line
+        # naming the variable, like `serve`'s other refusals, not a traceback.
+        import django
+
+        django.setup()
+    except ImproperlyConfigured as exc:
+        sys.stderr.write(f"Puente cannot start: {exc}\n")
+        sys.exit(2)
     execute_from_command_line(["puente", *argv])
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -209,3 +211,17 @@ def test_cli_demo_environment_keeps_an_explicit_database(clean_environ):
     cli._demo_environment(["demo"])
     assert clean_environ["DATABASE_URL"] == "postgres://demo@db/demo"
     assert clean_environ["PUENTE_COUNTRY"] == "US"
+
+
+def test_a_bad_setting_stops_any_command_with_one_line_not_a_traceback():
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("PUENTE_", "DEBUG"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "puente", "serve"],
+        env={**environ, "DEBUG": "maybe"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "Puente cannot start: DEBUG='maybe' is not a boolean" in result.stderr
+    assert "Traceback" not in result.stderr
