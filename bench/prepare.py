@@ -93,7 +93,7 @@ def busy_case(owner: User) -> Case:
         Contact.objects.filter(pk__in=list(spare)).update(case=case)
     roles = [c.PersonRole.POTENTIAL_VICTIM, c.PersonRole.EXPLOITER, c.PersonRole.SIGNALER]
     for i in range(case.persons.count(), 10):
-        Person.objects.create(case=case, role=roles[i % 3], first_name=f"Persona{i}")
+        Person.objects.create(case=case, roles=[roles[i % 3]], first_name=f"Persona{i}")
     return case
 
 

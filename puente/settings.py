@@ -283,6 +283,11 @@ WHITENOISE_USE_FINDERS = not env_bool("PUENTE_MANIFEST_STATIC", False)
 # This deployment's Ed25519 private key (PEM): from the environment or, better, a file
 # (PUENTE_SIGNING_KEY_FILE) made by `puente keys new`. Never in the database or the repo.
 PUENTE_SIGNING_KEY = env("PUENTE_SIGNING_KEY")
+# A supervisor approves, before anything leaves the hotline, a report to the authorities
+# made without the person's consent and a referral sent across the border (the
+# protocols' rule). A hotline whose law or staffing says otherwise switches either off.
+PUENTE_APPROVE_REPORTS = env_bool("PUENTE_APPROVE_REPORTS", True)
+PUENTE_APPROVE_CROSS_BORDER = env_bool("PUENTE_APPROVE_CROSS_BORDER", True)
 # How far a partner's clock (Date, signature `created`) may be from ours.
 PUENTE_EXCHANGE_MAX_SKEW_SECONDS = env_int("PUENTE_EXCHANGE_MAX_SKEW_SECONDS", 300, minimum=1)
 # Retries: first after BACKOFF_MS, doubling to at most BACKOFF_MAX_MS, MAX_ATTEMPTS in all

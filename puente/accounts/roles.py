@@ -48,6 +48,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.AUDIT_VIEW,
             Perm.EXCHANGE_SEND,
             Perm.EXCHANGE_RECEIVE,
+            # What leaves the hotline without consent, or across the border, leaves with
+            # a supervisor's approval.
+            Perm.REPORT_APPROVE,
+            Perm.EXCHANGE_APPROVE,
             # A locked-out advocate mid-shift should not wait for the administrator.
             Perm.ACCOUNT_UNLOCK,
         }

@@ -6,7 +6,7 @@ a stale PATCH answers 409 naming who changed the case and when.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -15,6 +15,7 @@ from puente.accounts.api_auth import require_api_perm
 from puente.audit.domain import record_event
 from puente.cases import domain
 from puente.cases.access import case_for, openable_cases
+from puente.cases.categories import recruitment_codes
 from puente.cases.models import Case, Identifier, Person
 from puente.core import choices as c
 from puente.core.api import (
@@ -52,6 +53,8 @@ def reference_param() -> Any:
 TITLE = Annotated[str, Text(max_length_of(Case, "title"))]
 SUMMARY = Annotated[str, Text(max_length_of(Case, "summary"))]
 CLOSING_NOTE = Annotated[str, Text(max_length_of(Case, "closing_note"))]
+# This deployment's recruitment categories (PUENTE_COUNTRY), documented as their codes.
+HOTLINE_RECRUITMENT = recruitment_codes()
 
 
 class CaseSummaryOut(Schema):
@@ -80,11 +83,17 @@ class IdentifierOut(Schema):
 
 class PersonOut(Schema):
     id: int
-    role: Annotated[str, Codes(c.PersonRole)]
+    role: Annotated[str, Codes(c.PersonRole)] = Field(
+        ..., description="The first of `roles` (kept for clients written before `roles`)."
+    )
+    roles: list[Annotated[str, Codes(c.PersonRole)]]
     is_business: bool
+    salutation: str
     first_name: str
     last_name: str
     alias: str
+    title: str
+    birthdate: date | None
     age: int | None
     age_band: Annotated[str, Codes(c.AgeBand, blank=True)]
     gender: Annotated[str, Codes(c.Gender, blank=True)]
@@ -92,6 +101,10 @@ class PersonOut(Schema):
     nationality: str
     primary_language: Annotated[str, Codes(c.Language, blank=True)]
     trafficking_status: Annotated[str, Codes(c.TraffickingStatus, blank=True)]
+    trafficking_status_decided_by: Annotated[
+        str, Codes(c.TraffickingStatusDecisionMakingOrg, blank=True)
+    ]
+    consent: bool | None
     relationship_to_trafficker: Annotated[str, Codes(c.RelationshipToTrafficker, blank=True)]
     roles_in_process: list[Annotated[str, Codes(c.RoleInProcess)]]
     version: int
@@ -111,6 +124,11 @@ class CaseOut(CaseSummaryOut):
     venues: list[Annotated[str, Codes(c.Venue)]]
     methods_of_control: list[Annotated[str, Codes(c.MethodOfControl)]]
     methods_of_recruitment: list[Annotated[str, Codes(c.MethodOfRecruitment)]]
+    hotline_recruitment_methods: list[Annotated[str, Codes(HOTLINE_RECRUITMENT)]]
+    types_of_sex_exploitation: list[Annotated[str, Codes(c.TypeOfSexExploitation)]]
+    forced_labour_industries: list[Annotated[str, Codes(c.ForcedLabourIndustry)]]
+    recruitment_websites_and_apps: list[Annotated[str, Codes(c.WebsiteOrApp)]]
+    exploitation_websites_and_apps: list[Annotated[str, Codes(c.WebsiteOrApp)]]
     persons: list[PersonOut]
 
     @staticmethod
@@ -127,6 +145,13 @@ class CaseIn(Schema):
     venues: list[Annotated[str, Codes(c.Venue)]] = []
     methods_of_control: list[Annotated[str, Codes(c.MethodOfControl)]] = []
     methods_of_recruitment: list[Annotated[str, Codes(c.MethodOfRecruitment)]] = []
+    hotline_recruitment_methods: list[Annotated[str, Codes(HOTLINE_RECRUITMENT)]] = Field(
+        [], description="This hotline's own categories; each adds the HTCDS code it maps to."
+    )
+    types_of_sex_exploitation: list[Annotated[str, Codes(c.TypeOfSexExploitation)]] = []
+    forced_labour_industries: list[Annotated[str, Codes(c.ForcedLabourIndustry)]] = []
+    recruitment_websites_and_apps: list[Annotated[str, Codes(c.WebsiteOrApp)]] = []
+    exploitation_websites_and_apps: list[Annotated[str, Codes(c.WebsiteOrApp)]] = []
     level_of_indicators: Annotated[str, Codes(c.IndicatorLevel, blank=True)] = ""
     imminent_danger: Flag = False
 
@@ -155,6 +180,11 @@ class CasePatch(Schema):
     venues: list[Annotated[str, Codes(c.Venue)]] | None = None
     methods_of_control: list[Annotated[str, Codes(c.MethodOfControl)]] | None = None
     methods_of_recruitment: list[Annotated[str, Codes(c.MethodOfRecruitment)]] | None = None
+    hotline_recruitment_methods: list[Annotated[str, Codes(HOTLINE_RECRUITMENT)]] | None = None
+    types_of_sex_exploitation: list[Annotated[str, Codes(c.TypeOfSexExploitation)]] | None = None
+    forced_labour_industries: list[Annotated[str, Codes(c.ForcedLabourIndustry)]] | None = None
+    recruitment_websites_and_apps: list[Annotated[str, Codes(c.WebsiteOrApp)]] | None = None
+    exploitation_websites_and_apps: list[Annotated[str, Codes(c.WebsiteOrApp)]] | None = None
     level_of_indicators: Annotated[str, Codes(c.IndicatorLevel, blank=True)] | None = None
     imminent_danger: Flag = _unset()
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from puente.cases import domain, queries
+from puente.cases.categories import recruitment_categories
 from puente.cases.models import Case
 from puente.core import choices as c
 from puente.core.fields import max_length_of
@@ -60,6 +63,18 @@ class CaseForm(FastSelects, forms.Form):
     venues = _multi(_("Venues / industries"), c.Venue)
     methods_of_control = _multi(_("Methods of control"), c.MethodOfControl)
     methods_of_recruitment = _multi(_("Methods of recruitment"), c.MethodOfRecruitment)
+    hotline_recruitment_methods = forms.MultipleChoiceField(
+        label=_("Methods of recruitment (this hotline's categories)"),
+        choices=lambda: recruitment_categories().choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    recruitment_websites_and_apps = _multi(_("Recruitment websites and apps"), c.WebsiteOrApp)
+    exploitation_websites_and_apps = _multi(_("Exploitation websites and apps"), c.WebsiteOrApp)
+    types_of_sex_exploitation = _multi(_("Types of sexual exploitation"), c.TypeOfSexExploitation)
+    forced_labour_industries = _multi(
+        _("Forced labor industries (ISIC sections)"), c.ForcedLabourIndustry
+    )
     level_of_indicators = forms.ChoiceField(
         label=_("Level of indicators"), choices=_blank(c.IndicatorLevel.choices), required=False
     )
@@ -74,9 +89,21 @@ class CaseForm(FastSelects, forms.Form):
         "venues",
         "methods_of_control",
         "methods_of_recruitment",
+        "hotline_recruitment_methods",
+        "recruitment_websites_and_apps",
+        "exploitation_websites_and_apps",
+        "types_of_sex_exploitation",
+        "forced_labour_industries",
         "level_of_indicators",
         "imminent_danger",
     ]
+
+    def __init__(self, *args: Any, mexican_frame: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not mexican_frame:
+            # Mexico's legal frame belongs to Mexican deployments and to cases that
+            # involve Mexico (`queries.shows_mexican_frame`).
+            del self.fields["mx_forms_of_exploitation"]
 
 
 class CaseEditForm(CaseForm):
@@ -105,15 +132,25 @@ class StatusForm(FastSelects, forms.Form):
 
 
 class PersonForm(FastSelects, forms.Form):
-    role = forms.ChoiceField(label=_("Role in case"), choices=c.PersonRole.choices)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles in case"),
+        choices=c.PersonRole.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A victim who calls for herself is both potential victim and signaler."),
+    )
     is_business = forms.BooleanField(
         label=_("This exploiter is a business"),
         required=False,
         help_text=_("Put the business name in “alias / business name”."),
     )
+    salutation = forms.CharField(label=_("Salutation"), max_length=40, required=False)
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     alias = forms.CharField(label=_("Alias / business name"), max_length=200, required=False)
+    title = forms.CharField(label=_("Job title"), max_length=100, required=False)
+    birthdate = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     age = forms.IntegerField(label=_("Age"), min_value=0, max_value=120, required=False)
     age_band = forms.ChoiceField(
         label=_("Age band (if the age is not known)"),
@@ -135,6 +172,18 @@ class PersonForm(FastSelects, forms.Form):
     )
     trafficking_status = forms.ChoiceField(
         label=_("Trafficking status"), choices=_blank(c.TraffickingStatus.choices), required=False
+    )
+    trafficking_status_decided_by = forms.ChoiceField(
+        label=_("Trafficking status decided by"),
+        choices=_blank(c.TraffickingStatusDecisionMakingOrg.choices),
+        required=False,
+    )
+    consent = forms.NullBooleanField(
+        label=_("Consents to the hotline keeping and using their data"),
+        required=False,
+        widget=forms.Select(
+            choices=[("unknown", _("Not asked")), ("true", _("Yes")), ("false", _("No"))]
+        ),
     )
     relationship_to_trafficker = forms.ChoiceField(
         label=_("Relationship to exploiter"),

@@ -59,6 +59,23 @@ class Case(models.Model):
     venues = models.JSONField(_("venues / industries"), default=list, blank=True)
     methods_of_control = models.JSONField(_("methods of control"), default=list, blank=True)
     methods_of_recruitment = models.JSONField(_("methods of recruitment"), default=list, blank=True)
+    # The hotline's own recruitment categories (hotline_categories, PUENTE_COUNTRY), each
+    # mapped onto an HTCDS code that the domain adds to methods_of_recruitment.
+    hotline_recruitment_methods = models.JSONField(
+        _("methods of recruitment (this hotline's categories)"), default=list, blank=True
+    )
+    types_of_sex_exploitation = models.JSONField(
+        _("types of sexual exploitation"), default=list, blank=True
+    )
+    forced_labour_industries = models.JSONField(
+        _("forced labor industries (ISIC)"), default=list, blank=True
+    )
+    recruitment_websites_and_apps = models.JSONField(
+        _("recruitment websites and apps"), default=list, blank=True
+    )
+    exploitation_websites_and_apps = models.JSONField(
+        _("exploitation websites and apps"), default=list, blank=True
+    )
     level_of_indicators = models.CharField(
         _("level of indicators"), max_length=10, choices=c.IndicatorLevel.choices, blank=True
     )
@@ -175,14 +192,19 @@ class CaseLocation(models.Model):
 
 
 class Person(models.Model):
-    """A person (or business) in a case, in one role: HTCDS prs_, vic_ and per_."""
+    """A person (or business) in a case, in one or more roles (a victim who calls for
+    herself is both potential victim and signaler): HTCDS prs_, vic_ and per_."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="persons")
-    role = models.CharField(_("role in case"), max_length=20, choices=c.PersonRole.choices)
+    # PersonRole codes, at least one, in PersonRole order (domain.persons keeps it so).
+    roles = models.JSONField(_("roles in case"), default=list, blank=True)
     is_business = models.BooleanField(_("is a business"), default=False)
+    salutation = models.CharField(_("salutation"), max_length=40, blank=True)
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     alias = models.CharField(_("alias / business name"), max_length=200, blank=True)
+    title = models.CharField(_("job title"), max_length=100, blank=True)
+    birthdate = models.DateField(_("date of birth"), null=True, blank=True)
     age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
     age_band = models.CharField(_("age band"), max_length=8, choices=c.AgeBand.choices, blank=True)
     gender = models.CharField(_("gender"), max_length=24, choices=c.Gender.choices, blank=True)
@@ -194,6 +216,15 @@ class Person(models.Model):
     trafficking_status = models.CharField(
         _("trafficking status"), max_length=32, choices=c.TraffickingStatus.choices, blank=True
     )
+    trafficking_status_decided_by = models.CharField(
+        _("trafficking status decided by"),
+        max_length=40,
+        choices=c.TraffickingStatusDecisionMakingOrg.choices,
+        blank=True,
+    )
+    # con_Consent: None until asked; the person's agreement to the hotline keeping and
+    # using their data.
+    consent = models.BooleanField(_("consent to data use"), null=True, blank=True)
     relationship_to_trafficker = models.CharField(
         _("relationship to exploiter"),
         max_length=12,
@@ -209,7 +240,7 @@ class Person(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        ordering = ["role", "id"]
+        ordering = ["id"]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
 
@@ -222,6 +253,14 @@ class Person(models.Model):
         if self.alias and name:
             return f"{name} (“{self.alias}”)"
         return name or self.alias or str(_("Unnamed person"))
+
+    @property
+    def role(self) -> str:
+        """The first of the person's roles, for callers that show one (API v1 `role`)."""
+        return self.roles[0] if self.roles else ""
+
+    def has_role(self, role: str) -> bool:
+        return role in (self.roles or [])
 
     @property
     def is_minor(self) -> bool:

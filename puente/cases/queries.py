@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -54,6 +55,13 @@ def cases_for_list(
 
 def case_by_reference(*, reference: str) -> Case | None:
     return Case.objects.select_related("owner").filter(reference=reference.upper()).first()
+
+
+def persons_with_role_q(role: str, *, prefix: str = "") -> Q:
+    """Persons holding `role` among their roles, on SQLite and PostgreSQL alike (neither
+    database's JSON containment is portable; the quoted code is matched in the list's
+    text, and no role code is a quoted part of another)."""
+    return Q(**{f"{prefix}roles__icontains": f'"{role}"'})
 
 
 PERSON_GROUPS = [
@@ -106,7 +114,9 @@ def case_page(*, case_id: int, include_access_list: bool = False) -> CasePage:
     )
     groups: dict[str, list[Person]] = {code: [] for code, _label in PERSON_GROUPS}
     for person in case.persons.all():
-        groups.setdefault(person.role, []).append(person)
+        # A person with several roles is shown under each (victim and signaler).
+        for role in person.roles:
+            groups.setdefault(role, []).append(person)
     # unlinked_identifiers: the Prefetch(to_attr=…) above puts it on the case.
     page = CasePage(case=case, unlinked_identifiers=case.unlinked_identifiers)  # type: ignore[attr-defined]
     page.persons_by_role = [(code, label, groups[code]) for code, label in PERSON_GROUPS]
@@ -195,3 +205,51 @@ def home_case_queues(*, user: User) -> CaseQueues | None:
             .order_by("-at")[:HOME_QUEUE_LENGTH]
         )
     return queues
+
+
+# --- who is in the case (read by the referrals app's consent and legal-duty rules) --------
+
+# Age bands that say "under 18": CTDC's 0–8 and 9–17, and "minor, age unknown" (the
+# person appears to be a minor).
+MINOR_AGE_BANDS = ("0-8", "9-17", "minor")
+
+
+def minor_person_q(prefix: str = "") -> Q:
+    """Persons who are, or appear to be, under 18: an exact age below 18 or, with no
+    exact age, a minor's age band (as `Person.is_minor` says). `prefix` reaches the
+    person from another model ("persons__")."""
+    return Q(**{f"{prefix}age__lt": 18}) | Q(
+        **{f"{prefix}age__isnull": True, f"{prefix}age_band__in": MINOR_AGE_BANDS}
+    )
+
+
+def case_has_minor(*, case_id: int) -> bool:
+    """Is a person in the case (or does one appear to be) under 18? The one answer the
+    "a minor" legal duty and the report prompt rely on."""
+    return Person.objects.filter(minor_person_q(), case_id=case_id).exists()
+
+
+def case_has_family_exploiter(*, case_id: int) -> bool:
+    """Is a family member recorded as a potential victim's exploiter or recruiter? Then a
+    parent's or guardian's consent may come from the person exploiting them."""
+    return Person.objects.filter(
+        case_id=case_id, relationship_to_trafficker=c.RelationshipToTrafficker.FAMILIAL
+    ).exists()
+
+
+def involves_mexico(*, case: Case) -> bool:
+    """A case with a place in Mexico or a person with Mexican citizenship (reads the
+    prefetched lists when the case page has them)."""
+    if case.reference.startswith("MX-"):
+        return True
+    if any(location.country == "MX" for location in case.locations.all()):
+        return True
+    return any("MX" in (person.citizenship or []) for person in case.persons.all())
+
+
+def shows_mexican_frame(*, case: Case | None) -> bool:
+    """Mexico's legal frame (Ley General, art. 10 forms) is shown on a Mexican hotline, and
+    on a U.S. one only for a case that involves Mexico."""
+    if settings.PUENTE_COUNTRY == "MX":
+        return True
+    return case is not None and involves_mexico(case=case)

@@ -6,6 +6,8 @@ one audited rule for restricted cases), and leaves a line in the audit trail.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +22,7 @@ from puente.accounts.models import User
 from puente.audit.domain import record_event
 from puente.cases import domain, forms, queries
 from puente.cases.access import can_edit_case, can_open_case, case_for
+from puente.cases.categories import recruitment_categories
 from puente.cases.middleware import restricted_case_page
 from puente.cases.models import BreakGlass, Case, Person, Task
 from puente.core import choices as c
@@ -81,7 +84,9 @@ def case_list(request):
 
 @require_perm(Perm.CASE_CREATE)
 def case_new(request):
-    form = forms.CaseForm(request.POST or None)
+    form = forms.CaseForm(
+        request.POST or None, mexican_frame=queries.shows_mexican_frame(case=None)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             case = domain.open_case(by=request.user, request=request, **form.cleaned_data)
@@ -126,15 +131,44 @@ def _detail_context(request, case: Case, **extra) -> dict:
                 _("Forms of exploitation (HTCDS)"),
                 c.labels_for(c.TypeOfExploitation, full.forms_of_exploitation),
             ),
-            (
-                _("Forms of exploitation (Ley General, art. 10)"),
-                c.labels_for(c.MexicoExploitationForm, full.mx_forms_of_exploitation),
+            *(
+                [
+                    (
+                        _("Forms of exploitation (Ley General, art. 10)"),
+                        c.labels_for(c.MexicoExploitationForm, full.mx_forms_of_exploitation),
+                    )
+                ]
+                if queries.shows_mexican_frame(case=full)
+                else []
             ),
             (_("Venues / industries"), c.labels_for(c.Venue, full.venues)),
             (_("Methods of control"), c.labels_for(c.MethodOfControl, full.methods_of_control)),
             (
                 _("Methods of recruitment"),
                 c.labels_for(c.MethodOfRecruitment, full.methods_of_recruitment),
+            ),
+            (
+                _("Methods of recruitment (this hotline's categories)"),
+                [
+                    recruitment_categories().label_for(code)
+                    for code in full.hotline_recruitment_methods
+                ],
+            ),
+            (
+                _("Recruitment websites and apps"),
+                c.labels_for(c.WebsiteOrApp, full.recruitment_websites_and_apps),
+            ),
+            (
+                _("Exploitation websites and apps"),
+                c.labels_for(c.WebsiteOrApp, full.exploitation_websites_and_apps),
+            ),
+            (
+                _("Types of sexual exploitation"),
+                c.labels_for(c.TypeOfSexExploitation, full.types_of_sex_exploitation),
+            ),
+            (
+                _("Forced labor industries (ISIC sections)"),
+                c.labels_for(c.ForcedLabourIndustry, full.forced_labour_industries),
             ),
         ],
         "contacts": contacts,
@@ -161,11 +195,12 @@ def case_detail(request, reference: str):
 @require_perm(Perm.CASE_EDIT)
 def case_edit(request, reference: str):
     case = case_for(user=request.user, reference=reference, edit=True, request=request)
+    mexican_frame = queries.shows_mexican_frame(case=case)
     if request.method == "POST":
-        form = forms.CaseEditForm(request.POST)
+        form = forms.CaseEditForm(request.POST, mexican_frame=mexican_frame)
         if form.is_valid():
             data = form.cleaned_data
-            changes = {field: data[field] for field in forms.CaseEditForm.FIELDS}
+            changes = {field: data[field] for field in forms.CaseEditForm.FIELDS if field in data}
             try:
                 domain.update_case(
                     case_id=case.pk,
@@ -178,7 +213,7 @@ def case_edit(request, reference: str):
                 return refuse_stale_save(
                     request,
                     exc,
-                    form_class=forms.CaseEditForm,
+                    form_class=partial(forms.CaseEditForm, mexican_frame=mexican_frame),
                     saved=_case_initial(exc.record),
                     template_name="cases/case_form.html",
                     context={"case": exc.record},
@@ -189,7 +224,7 @@ def case_edit(request, reference: str):
                 messages.success(request, _("Case saved."))
                 return redirect("cases:detail", reference=case.reference)
     else:
-        form = forms.CaseEditForm(initial=_case_initial(case))
+        form = forms.CaseEditForm(initial=_case_initial(case), mexican_frame=mexican_frame)
         record_event(action="view", actor=request.user, obj=case, request=request)
     return render(request, "cases/case_form.html", {"form": form, "case": case})
 
@@ -268,7 +303,7 @@ def _validate_identifiers(formset) -> bool:
 @require_perm(Perm.CASE_EDIT)
 def person_add(request, reference: str):
     case = case_for(user=request.user, reference=reference, edit=True, request=request)
-    form = forms.PersonForm(request.POST or None, initial={"role": request.GET.get("role", "")})
+    form = forms.PersonForm(request.POST or None, initial={"roles": request.GET.getlist("role")})
     formset = forms.IdentifierFormSet(request.POST or None, prefix="ids")
     if (
         request.method == "POST"

@@ -38,7 +38,8 @@ class SignalerType(models.TextChoices):
     LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement")
     GOVERNMENT = "government", _("Government agency")
     BUSINESS = "business", _("Business")
-    ANONYMOUS = "anonymous", _("Anonymous")
+    # Who called, not whether they gave a name: that is the contact's `anonymous` flag.
+    UNKNOWN = "unknown", _("Unknown / not said")
     OTHER = "other", pgettext_lazy("signaler type", "Other")
 
 
@@ -114,7 +115,7 @@ class CaseStatus(models.TextChoices):
 
 class ClosingReason(models.TextChoices):
     SERVICES_CONNECTED = "services_connected", _("Connected to services")
-    REFERRED_OUT = "referred_out", _("Referred to another organisation")
+    REFERRED_OUT = "referred_out", _("Referred to another organization")
     REPORTED_LE = "reported_le", _("Reported to law enforcement")
     NO_FURTHER_CONTACT = "no_further_contact", _("Unable to reach / no further contact")
     DECLINED = "declined", _("Declined assistance")
@@ -127,8 +128,8 @@ class ExploitationType(models.TextChoices):
     """The case's overall type (CTDC isSexualExploit / isForcedLabour / isSexAndLabour)."""
 
     SEX = "sex", _("Sex trafficking")
-    LABOUR = "labour", _("Labour trafficking")
-    SEX_AND_LABOUR = "sex_and_labour", _("Sex and labour trafficking")
+    LABOUR = "labour", _("Labor trafficking")
+    SEX_AND_LABOUR = "sex_and_labour", _("Sex and labor trafficking")
     OTHER = "other", _("Other forms of exploitation")
     NOT_SPECIFIED = "not_specified", _("Not specified")
 
@@ -136,9 +137,9 @@ class ExploitationType(models.TextChoices):
 class TypeOfExploitation(models.TextChoices):
     """HTCDS vic_TypeOfExploitation."""
 
-    FORCED_LABOUR = "ForcedLabour", _("Forced labour")
+    FORCED_LABOUR = "ForcedLabour", _("Forced labor")
     SEXUAL = "SexualExploitation", _("Sexual exploitation")
-    CHILD_LABOUR = "ChildLabour", _("Child labour")
+    CHILD_LABOUR = "ChildLabour", _("Child labor")
     FORCED_MARRIAGE = "ForcedMarriage", _("Forced marriage")
     SERVITUDE = "Servitude", _("Servitude")
     FORCED_MILITARY = (
@@ -162,8 +163,8 @@ class MexicoExploitationForm(models.TextChoices):
         "explotacion_sexual",
         _("Prostitution of others or other sexual exploitation (art. 10 III)"),
     )
-    EXPLOTACION_LABORAL = "explotacion_laboral", _("Labour exploitation (art. 10 IV)")
-    TRABAJO_FORZADO = "trabajo_forzado", _("Forced labour or services (art. 10 V)")
+    EXPLOTACION_LABORAL = "explotacion_laboral", _("Labor exploitation (art. 10 IV)")
+    TRABAJO_FORZADO = "trabajo_forzado", _("Forced labor or services (art. 10 V)")
     MENDICIDAD_FORZOSA = "mendicidad_forzosa", _("Forced begging (art. 10 VI)")
     MENORES_DELICTIVAS = (
         "menores_actividades_delictivas",
@@ -229,7 +230,9 @@ class MethodOfControl(models.TextChoices):
     EXCESSIVE_HOURS = "ExcessiveWorkingHours", _("Excessive working hours")
     WITHHOLDS_DOCUMENTS = "WithholdsDocuments", _("Withholds identity documents")
     RESTRICTS_MOVEMENT = "RestrictsMovement", _("Restricts movement / isolation")
-    USES_CHILDREN = "UsesChildren", _("Uses children")
+    # The exploiter limits or uses access to the victim's own children (HTCDS
+    # MethodsOfControlUsesChildren), not "a minor is exploited": that is the person's age.
+    USES_CHILDREN = "UsesChildren", _("Limits access to own children")
     OTHER = "Other", pgettext_lazy("method of control", "Other")
 
 
@@ -249,6 +252,9 @@ class MethodOfRecruitment(models.TextChoices):
 
 
 class PersonRole(models.TextChoices):
+    """A person's roles in a case: one person may hold several (a victim who calls for
+    herself is a potential victim and the signaler)."""
+
     POTENTIAL_VICTIM = "potential_victim", _("Potential victim")
     EXPLOITER = "exploiter", _("Potential exploiter")
     SIGNALER = "signaler", _("Signaler")
@@ -273,19 +279,103 @@ class RelationshipToTrafficker(models.TextChoices):
 
 
 class RoleInProcess(models.TextChoices):
-    """HTCDS per_RoleInProcess."""
+    """HTCDS per_RoleInProcess, all 15 values in the standard's order."""
 
-    RECRUITER = "RecruiterOrIntermediary", _("Recruiter or intermediary")
+    TRAVELLING_PARTNER = "TravellingPartner", _("Traveled with the person")
     TRANSPORTER = "Transporter", _("Transporter")
+    RECRUITER = "RecruiterOrIntermediary", _("Recruiter or intermediary")
     BROKER = "BrokerTravelAgent", _("Broker / travel agent")
-    EXPLOITER = "Exploiter", _("Exploiter")
+    TRANSFERRED = "TransferredIndividual", _("Transferred the person")
+    HARBOURED = "HarbouredIndividual", _("Harbored the person")
+    SELLER = "SoldIndividual", _("Sold the person")
+    BUYER = "BoughtIndividual", _("Bought the person")
+    RECEIVED = "ReceivedIndividual", _("Received the person")
     CONTROLLER = "ControlledIndividual", _("Controlled the person")
     SMUGGLER = "Smuggler", _("Smuggler")
     ABUSER = "Abuser", _("Abuser")
     KIDNAPPER = "Kidnapper", _("Kidnapper")
-    BUYER = "BoughtIndividual", _("Bought the person")
-    SELLER = "SoldIndividual", _("Sold the person")
+    EXPLOITER = "Exploiter", _("Exploiter")
     OTHER = "Other", pgettext_lazy("role in process", "Other")
+
+
+class TypeOfSexExploitation(models.TextChoices):
+    """HTCDS vic_TypeOfSexExploitation."""
+
+    PROSTITUTION = "Prostitution", _("Prostitution")
+    PORNOGRAPHY = "Pornography", _("Pornography")
+    REMOTE = "RemoteInteractiveServices", _("Remote interactive services")
+    PRIVATE = "PrivateSexualServices", _("Private sexual services")
+
+
+class ForcedLabourIndustry(models.TextChoices):
+    """HTCDS vic_ForcedLabourIndustry: the ISIC Rev.4 sections A–U."""
+
+    A = "A_AgricultureForestryAndFishing", _("A. Agriculture, forestry and fishing")
+    B = "B_MiningAndQuarrying", _("B. Mining and quarrying")
+    C = "C_Manufacturing", _("C. Manufacturing")
+    D = (
+        "D_ElectricityGasSteamAndAirConditioningSupply",
+        _("D. Electricity, gas, steam and air conditioning supply"),
+    )
+    E = "E_WaterSupplySewerageWasteManagement", _("E. Water supply, sewerage, waste management")
+    F = "F_Construction", _("F. Construction")
+    G = (
+        "G_WholesaleAndRetailTradeRepairOfMotorVehicles",
+        _("G. Wholesale and retail trade; repair of motor vehicles"),
+    )
+    H = "H_TransportationAndStorage", _("H. Transportation and storage")
+    I = "I_AccommodationAndFoodServiceActivities", _("I. Accommodation and food services")  # noqa: E741
+    J = "J_InformationAndCommunication", _("J. Information and communication")
+    K = "K_FinancialAndInsuranceActivities", _("K. Financial and insurance activities")
+    L = "L_RealEstateActivities", _("L. Real estate activities")
+    M = (
+        "M_ProfessionalScientificAndTechnicalActivities",
+        _("M. Professional, scientific and technical activities"),
+    )
+    N = (
+        "N_AdministrativeAndSupportServiceActivities",
+        _("N. Administrative and support services"),
+    )
+    O = "O_PublicAdministrationAndDefence", _("O. Public administration and defense")  # noqa: E741
+    P = "P_Education", _("P. Education")
+    Q = "Q_HumanHealthAndSocialWorkActivities", _("Q. Human health and social work")
+    R = "R_ArtsEntertainmentAndRecreation", _("R. Arts, entertainment and recreation")
+    S = "S_OtherServiceActivities", _("S. Other service activities")
+    T = "T_ActivitiesOfHouseholdsAsEmployers", _("T. Households as employers (domestic work)")
+    U = (
+        "U_ActivitiesOfExtraterritorialOrganizations",
+        _("U. Extraterritorial organizations"),
+    )
+
+
+class TraffickingStatusDecisionMakingOrg(models.TextChoices):
+    """HTCDS vic_TraffickingStatusDecisionMakingOrg: who decided the trafficking status."""
+
+    POLICE = "Police", _("Police")
+    NGO = "NGO", _("Non-governmental organization")
+    COURT = "CourtOrProsecution", _("Court or prosecution")
+    GOVERNMENT = "NonPoliceGovernmentalOrganization", _("Government agency other than police")
+    OTHER = "Other", pgettext_lazy("decision-making organization", "Other")
+
+
+class WebsiteOrApp(models.TextChoices):
+    """HTCDS vic_RecruitmentWebsitesAndApps and vic_ExploitationWebsitesAndApps."""
+
+    FACEBOOK = "Facebook", "Facebook"
+    INSTAGRAM = "Instagram", "Instagram"
+    WHATSAPP = "WhatsApp", "WhatsApp"
+    TELEGRAM = "Telegram", "Telegram"
+    MESSENGER = "FacebookMessenger", "Facebook Messenger"
+    VIBER = "Viber", "Viber"
+    SNAPCHAT = "SnapChat", "Snapchat"
+    LINE = "Line", "LINE"
+    FOURSALE = "4Sale", "4Sale"
+    WECHAT = "WeChat", "WeChat"
+    QQ = "QQ", "QQ"
+    QZONE = "QZone", "Qzone"
+    TIKTOK = "TikTok", "TikTok"
+    TWITTER = "Twitter", "Twitter / X"
+    OTHER = "Other", pgettext_lazy("website or app", "Other")
 
 
 class IdentifierKind(models.TextChoices):
@@ -293,7 +383,7 @@ class IdentifierKind(models.TextChoices):
     EMAIL = "email", _("Email address")
     SOCIAL = "social", _("Social media handle")
     ADDRESS = "address", _("Address")
-    VEHICLE = "vehicle", _("Vehicle / licence plate")
+    VEHICLE = "vehicle", _("Vehicle / license plate")
     ONLINE_AD = "online_ad", _("Online ad / URL")
     BUSINESS = "business", _("Business name")
 

@@ -42,8 +42,10 @@ class Perm:
     DIRECTORY_VIEW = "directory.view"  # search the service directory
     DIRECTORY_MANAGE = "directory.manage"  # add, edit and import providers
     REFERRAL_RECORD = "referral.record"  # refer to a provider, record a report to authorities
+    REPORT_APPROVE = "report.approve"  # approve or decline a report made without consent
     EXCHANGE_SEND = "exchange.send"  # send a referral to the partner hotline across the border
     EXCHANGE_RECEIVE = "exchange.receive"  # handle referrals the partner hotline sent us
+    EXCHANGE_APPROVE = "exchange.approve"  # approve or decline a referral before it is sent
     PARTNER_MANAGE = "partner.manage"  # register partner hotlines and keys; retry messages
     RETENTION_MANAGE = "retention.manage"  # see and change how long each kind of record is kept
 

@@ -19,7 +19,7 @@ class ProviderKind(models.TextChoices):
     CHILD_WELFARE = "child_welfare", _("Child welfare")
     HEALTH = "health", _("Health provider")
     HOTLINE = "hotline", _("Hotline")
-    FAITH_BASED = "faith_based", _("Faith-based organisation")
+    FAITH_BASED = "faith_based", _("Faith-based organization")
     CONSULATE = "consulate", _("Consulate")
     OTHER = "other", pgettext_lazy("provider kind", "Other")
 
@@ -31,7 +31,7 @@ class Service(models.TextChoices):
     MEDICAL = "medical", _("Medical care")
     MENTAL_HEALTH = "mental_health", _("Mental health")
     CASE_MANAGEMENT = "case_management", _("Case management")
-    LABOUR_RIGHTS = "labour_rights", _("Labour rights")
+    LABOUR_RIGHTS = "labour_rights", _("Labor rights")
     LAW_ENFORCEMENT = "law_enforcement", _("Law enforcement response")
     CHILD_WELFARE = "child_welfare", _("Child welfare / protection")
     HOTLINE = "hotline", _("Crisis hotline")

@@ -146,11 +146,11 @@ def clean_provider(*, values: dict[str, Any]) -> dict[str, Any]:
     for name in TEXT_FIELDS:
         out[name] = str(values.get(name) or "").strip()
     if not out["name"]:
-        err("name", _("Give the organisation's name."))
+        err("name", _("Give the organization's name."))
 
     kind = values.get("kind") or dc.ProviderKind.SERVICE_NGO
     if kind not in dc.ProviderKind.values:
-        err("kind", _("“%(value)s” is not a kind of organisation.") % {"value": kind})
+        err("kind", _("“%(value)s” is not a kind of organization.") % {"value": kind})
     out["kind"] = kind
 
     for name, choices in MULTISELECTS.items():
@@ -460,7 +460,7 @@ def _parse_row(raw: dict[str, str], columns: list[str]) -> tuple[dict[str, Any],
             if text:
                 kinds, bad = _parse_codes(text, dc.ProviderKind)
                 if bad or len(kinds) != 1:
-                    err(name, _("“%(value)s” is not a kind of organisation.") % {"value": text})
+                    err(name, _("“%(value)s” is not a kind of organization.") % {"value": text})
                 else:
                     values[name] = kinds[0]
         elif name in MULTISELECTS:

@@ -77,7 +77,7 @@ class ProviderForm(FastSelects, forms.Form):
     # Not required here: the domain names a missing name together with every other
     # problem, rather than the form stopping at the first.
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    kind = forms.ChoiceField(label=_("Kind of organisation"), choices=dc.ProviderKind.choices)
+    kind = forms.ChoiceField(label=_("Kind of organization"), choices=dc.ProviderKind.choices)
     services = _multi(_("Services"), dc.Service)
     languages = _multi(_("Languages"), core_choices.Language)
     populations = _multi(_("Populations served"), dc.Population)

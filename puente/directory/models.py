@@ -34,7 +34,7 @@ class Provider(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(
-        _("kind of organisation"),
+        _("kind of organization"),
         max_length=20,
         choices=dc.ProviderKind.choices,
         default=dc.ProviderKind.SERVICE_NGO,

@@ -88,6 +88,7 @@ def search(request):
             "place": place,
             "matches": matches,
             "case_reference": case_reference,
+            # The country's unit first: miles (with km) in the U.S., kilometres in Mexico.
             "show_miles": settings.PUENTE_COUNTRY == "US",
             "can_manage": request.user.can(Perm.DIRECTORY_MANAGE),
         },
@@ -96,7 +97,7 @@ def search(request):
 
 def _facts(provider: Provider) -> list[tuple[str, str]]:
     return [
-        (_("Kind of organisation"), provider.get_kind_display()),
+        (_("Kind of organization"), provider.get_kind_display()),
         (_("Services"), ", ".join(provider.service_labels)),
         (_("Languages"), ", ".join(provider.language_labels)),
         (_("Populations served"), ", ".join(provider.population_labels)),

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from puente.core.checks import add_configuration_check
+from puente.core.home import add_home_section
 
 
 class FederationConfig(AppConfig):
@@ -11,5 +12,12 @@ class FederationConfig(AppConfig):
 
     def ready(self) -> None:
         from puente.federation.partners import insecure_partner_urls
+        from puente.federation.queries import home_referrals_to_approve
 
         add_configuration_check(insecure_partner_urls)
+        add_home_section(
+            name="cross_border_approvals",
+            order=16,
+            template="federation/_home.html",
+            load=home_referrals_to_approve,
+        )

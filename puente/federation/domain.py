@@ -24,6 +24,7 @@ from puente.audit.domain import record_event
 from puente.cases import domain as cases
 from puente.cases.access import check_case_access
 from puente.cases.models import Case, Person
+from puente.cases.queries import case_has_family_exploiter
 from puente.core import choices as c
 from puente.core.permissions import Perm
 from puente.core.phones import normalise_phone
@@ -37,6 +38,8 @@ from puente.federation.models import (
     PartnerHotline,
     ReferralUpdate,
 )
+from puente.referrals.approval import Approval, check_decision
+from puente.referrals.domain import GUARDIAN_CONSENT_FROM_FAMILY
 
 
 def _require(user: User | None, perm: str) -> None:
@@ -73,7 +76,7 @@ def subject_from_case(*, case: Case, person: Person | None, fields: list[str], e
         if person.gender:
             known["prs_Gender"] = person.gender
         if person.age_band:
-            known["prs_AgeBroad"] = person.age_band
+            known["ext_AgeBroad"] = person.age_band
         citizenship = list(person.citizenship or []) or (
             [person.nationality] if person.nationality else []
         )
@@ -96,6 +99,12 @@ def subject_from_case(*, case: Case, person: Person | None, fields: list[str], e
     return {name: known[name] for name in fields if name in known}
 
 
+def cross_border_needs_approval() -> bool:
+    """Does a referral wait for a supervisor before it is sent? Yes, unless the hotline
+    switched the step off (PUENTE_APPROVE_CROSS_BORDER)."""
+    return bool(settings.PUENTE_APPROVE_CROSS_BORDER)
+
+
 def send_referral(
     *,
     case: Case,
@@ -111,6 +120,8 @@ def send_referral(
     extra: dict | None = None,
     request: HttpRequest | None = None,
 ) -> CrossBorderReferral:
+    """Send a referral to the partner hotline, or, when a supervisor must approve it
+    first, record the request: nothing reaches the outbox until `decide_referral`."""
     # Access is checked before the transaction, so a refusal's audit entry is not rolled
     # back with it.
     _require(by, Perm.EXCHANGE_SEND)
@@ -178,6 +189,12 @@ def _queue_referral(
             errors["phone"] = list(exc.messages)
     if not summary.strip():
         errors["summary"] = [_("Write a short summary for the partner's liaison.")]
+    if (
+        consent_method == c.ConsentMethod.GUARDIAN
+        and not consent_note.strip()
+        and case_has_family_exploiter(case_id=case.pk)
+    ):
+        errors["consent_note"] = [GUARDIAN_CONSENT_FROM_FAMILY]
     if errors:
         raise ValidationError(errors)
 
@@ -197,25 +214,111 @@ def _queue_referral(
         consent_recorded_at=now,
         consent_note=consent_note,
         created_by=by,
+        approval=Approval.PENDING if cross_border_needs_approval() else Approval.NOT_NEEDED,
     )
+    if referral.approval == Approval.PENDING:
+        record_event(
+            action="create",
+            actor=by,
+            obj=referral,
+            object_ref=case.reference,
+            request=request,
+            reason=f"cross-border referral to {partner.name} awaits a supervisor's approval",
+            changes=[
+                {"field": "approval", "old": None, "new": Approval.PENDING},
+                {"field": "shared fields", "old": None, "new": sorted(subject)},
+            ],
+        )
+        return referral
+    _offer(referral=referral, by=by, request=request)
+    return referral
+
+
+def _offer(*, referral: CrossBorderReferral, by: User, request: HttpRequest | None) -> None:
+    """Write the offer to the outbox (in the caller's transaction) and audit the share."""
+    case = referral.case
+    assert case is not None  # an outgoing referral always has the case it was sent from
     body = {
-        "sender_case_reference": case.reference,
-        "urgency": urgency,
-        "consent": {"given": True, "method": consent_method, "recorded_at": now.isoformat()},
+        "sender_case_reference": referral.sender_reference,
+        "urgency": referral.urgency,
+        "consent": {
+            "given": True,
+            "method": referral.consent_method,
+            "recorded_at": referral.consent_recorded_at.isoformat(),
+        },
         "summary": referral.summary,
         "summary_language": referral.summary_language,
-        "subject": subject,
+        "subject": referral.shared,
     }
     envelope = _envelope(fc.MessageType.REFERRAL_OFFER, referral.exchange_id, body)
-    delivery.queue_message(partner=partner, envelope=envelope, referral=referral)
+    delivery.queue_message(partner=referral.partner, envelope=envelope, referral=referral)
     record_event(
         action="share",
         actor=by,
         obj=case,
         request=request,
-        reason=f"cross-border referral to {partner.name}; consent {consent_method}",
-        changes=[{"field": "shared fields", "old": None, "new": sorted(subject)}],
+        reason=(
+            f"cross-border referral to {referral.partner.name}; consent {referral.consent_method}"
+        ),
+        changes=[{"field": "shared fields", "old": None, "new": sorted(referral.shared)}],
     )
+
+
+def decide_referral(
+    *,
+    referral_id: int,
+    by: User,
+    approve: bool,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> CrossBorderReferral:
+    """A supervisor approves a referral waiting to cross the border (it goes to the
+    outbox now, in the same transaction) or declines it with a reason (it never leaves).
+    Never their own request; audited either way."""
+    referral = CrossBorderReferral.objects.select_related("case", "partner").get(
+        pk=referral_id, direction=fc.Direction.OUTGOING
+    )
+    if referral.case is not None:
+        check_case_access(user=by, case=referral.case, request=request)
+    with transaction.atomic():
+        referral = (
+            # Lock only the referral: its case is on the nullable side of the join.
+            CrossBorderReferral.objects.select_for_update(of=("self",))
+            .select_related("case", "partner")
+            .get(pk=referral.pk)
+        )
+        check_decision(
+            record=referral, by=by, perm=Perm.EXCHANGE_APPROVE, approve=approve, reason=reason
+        )
+        if approve and not referral.partner.active:
+            raise ValidationError(_("This partner hotline is switched off."))
+        if approve and keys.signing_key() is None:
+            raise ValidationError(_("This hotline has no signing key, so nothing can be sent."))
+        new = Approval.APPROVED if approve else Approval.DECLINED
+        referral.approval = new
+        referral.approval_decided_by = by
+        referral.approval_decided_at = timezone.now()
+        referral.approval_reason = reason.strip()
+        referral.save(
+            update_fields=[
+                "approval",
+                "approval_decided_by",
+                "approval_decided_at",
+                "approval_reason",
+                "updated_at",
+            ]
+        )
+        record_event(
+            action="change",
+            actor=by,
+            obj=referral,
+            object_ref=referral.sender_reference,
+            request=request,
+            reason=referral.approval_reason,
+            changes=[{"field": "approval", "old": Approval.PENDING, "new": new}],
+        )
+        if approve:
+            _offer(referral=referral, by=by, request=request)
     return referral
 
 
@@ -357,7 +460,8 @@ def open_local_case(
         "role": "potential_victim",
         "first_name": subject.get("prs_FirstName", ""),
         "gender": subject.get("prs_Gender", ""),
-        "age_band": subject.get("prs_AgeBroad", ""),
+        # prs_AgeBroad: a referral stored before protocol version 3.
+        "age_band": subject.get("ext_AgeBroad", subject.get("prs_AgeBroad", "")),
         "citizenship": subject.get("prs_Citizenship", []),
         "primary_language": subject.get("prs_PrimaryLanguage", ""),
     }

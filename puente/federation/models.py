@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from puente.federation import choices as fc
+from puente.referrals.approval import ApprovalFields, approval_constraints
 
 
 class PartnerHotline(models.Model):
@@ -145,7 +146,7 @@ class SeenSignature(models.Model):
         return self.nonce
 
 
-class CrossBorderReferral(models.Model):
+class CrossBorderReferral(ApprovalFields):
     """A survivor's referral to (outgoing) or from (incoming) the partner hotline.
 
     Outgoing: `case` is the case it was sent from. Incoming: `case` is the local case a
@@ -195,7 +196,10 @@ class CrossBorderReferral(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["exchange_id", "direction"], name="one_referral_per_exchange_and_side"
-            )
+            ),
+            # An outgoing referral waits for a supervisor before it is written to the
+            # outbox (`approval`; puente.referrals.approval holds the rules).
+            *approval_constraints("crossborder"),
         ]
         verbose_name = _("cross-border referral")
         verbose_name_plural = _("cross-border referrals")

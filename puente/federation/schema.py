@@ -1,4 +1,5 @@
-"""The exchange's message schema, version 1 — what another hotline must send and accept.
+"""The exchange's message schema (protocol version 3; 1 and 2 still accepted) — what
+another hotline must send and accept.
 
 An envelope::
 
@@ -32,8 +33,13 @@ SCHEMA = "puente-exchange"
 # acknowledgement, and a version-2 sender marks a message delivered only on one. We send
 # 2, so a version-1 partner refuses before storing anything instead of applying a
 # message whose acknowledgement we could not trust; we still accept 1.
-SUPPORTED_VERSIONS = (1, 2)
-CURRENT_VERSION = 2
+# Version 3 renames the age group `prs_AgeBroad` (a CTDC name, not an HTCDS field) to
+# `ext_AgeBroad`, as §3 prescribes for fields HTCDS does not name. Versions 1 and 2 may
+# still carry `prs_AgeBroad`; it is read as `ext_AgeBroad`.
+SUPPORTED_VERSIONS = (1, 2, 3)
+CURRENT_VERSION = 3
+# Subject field names of older versions, and today's name for each.
+RENAMED_BEFORE_VERSION_3 = {"prs_AgeBroad": "ext_AgeBroad"}
 
 REASONS_FOR_REFERRAL = {
     "AdditionalServicesRequired": _("Additional services required"),
@@ -72,7 +78,7 @@ SUBJECT_FIELDS: tuple[SubjectField, ...] = (
         "prs_MobilePhone", _("Phone number to reach the survivor"), "phone", sensitive=True
     ),
     SubjectField("prs_Gender", _("Gender"), "code", _codes(c.Gender)),
-    SubjectField("prs_AgeBroad", _("Age group"), "code", _codes(c.AgeBand)),
+    SubjectField("ext_AgeBroad", _("Age group"), "code", _codes(c.AgeBand)),
     SubjectField("prs_Citizenship", _("Citizenship"), "countries"),
     SubjectField("prs_PrimaryLanguage", _("Primary language"), "code", _codes(c.Language)),
     SubjectField(
@@ -156,14 +162,15 @@ def _text(value, name: str, errors: dict, *, limit: int) -> str:
     return value
 
 
-def _subject(subject, errors: dict) -> dict:
+def _subject(subject, errors: dict, *, version: int = CURRENT_VERSION) -> dict:
     if not isinstance(subject, dict):
         errors["body.subject"] = "must be an object"
         return {}
     clean: dict = {}
-    for name, value in subject.items():
-        spec = FIELDS_BY_NAME.get(name)
-        key = f"body.subject.{name}"
+    for sent_name, value in subject.items():
+        name = RENAMED_BEFORE_VERSION_3.get(sent_name, sent_name) if version < 3 else sent_name
+        spec = FIELDS_BY_NAME.get(str(name))
+        key = f"body.subject.{sent_name}"
         if spec is None:
             errors[key] = "is not a field of the schema"
             continue
@@ -200,7 +207,7 @@ def _subject(subject, errors: dict) -> dict:
     return clean
 
 
-def _offer_body(body: dict, errors: dict) -> dict:
+def _offer_body(body: dict, errors: dict, *, version: int = CURRENT_VERSION) -> dict:
     consent = body.get("consent")
     if not isinstance(consent, dict) or consent.get("given") is not True:
         errors["body.consent"] = "a referral crosses the border only with the survivor's consent"
@@ -221,7 +228,7 @@ def _offer_body(body: dict, errors: dict) -> dict:
         "summary_language": _code(
             body.get("summary_language"), {"en", "es"}, "body.summary_language", errors, blank=True
         ),
-        "subject": _subject(body.get("subject", {}), errors),
+        "subject": _subject(body.get("subject", {}), errors, version=version),
     }
 
 
@@ -282,8 +289,10 @@ def parse(document) -> Envelope:
         "hotline": _text(sender.get("hotline"), "from.hotline", errors, limit=200),
         "country": _country(sender.get("country"), "from.country", errors),
     }
-    body_fields = (_offer_body if message_type == fc.MessageType.REFERRAL_OFFER else _status_body)(
-        body, errors
+    body_fields = (
+        _offer_body(body, errors, version=version)
+        if message_type == fc.MessageType.REFERRAL_OFFER
+        else _status_body(body, errors)
     )
     # _when names the error whenever it returns None.
     if errors or sent_at is None:
@@ -311,6 +320,7 @@ def labelled_subject(subject: dict) -> list[tuple[str, str]]:
     """(label, value) pairs in the reader's language, in the schema's order. Codes are
     labelled here, by the receiver; free text is shown as the sender wrote it."""
     rows = []
+    subject = {RENAMED_BEFORE_VERSION_3.get(name, name): v for name, v in subject.items()}
     for spec in SUBJECT_FIELDS:
         if spec.name not in subject:
             continue

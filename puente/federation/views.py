@@ -12,18 +12,23 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from puente.audit.domain import record_event
 from puente.cases.access import can_open_case, case_for
+from puente.core import choices as c
 from puente.core.forms import apply_domain_errors
 from puente.core.permissions import Perm, require_perm
 from puente.federation import choices as fc
 from puente.federation import delivery, domain, forms, inbox, keys, partners, schema
 from puente.federation.models import CrossBorderReferral, OutboxMessage, PartnerHotline, PartnerKey
+from puente.referrals.approval import Approval
+from puente.referrals.views import approval_page
 
 
 @csrf_exempt
@@ -36,7 +41,7 @@ def inbox_view(request):
 def send(request, reference: str):
     case = case_for(user=request.user, reference=reference, edit=True, request=request)
     persons = [
-        (p.pk, f"{p.display_name} · {p.get_role_display()}")
+        (p.pk, " · ".join([p.display_name, *(c.label_for(c.PersonRole, r) for r in p.roles)]))
         for p in case.persons.filter(is_business=False).order_by("pk")
     ]
     form = forms.SendReferralForm(request.POST or None, persons=persons)
@@ -53,7 +58,7 @@ def send(request, reference: str):
         data = form.cleaned_data
         person = case.persons.filter(pk=data["person"]).first() if data["person"] else None
         try:
-            domain.send_referral(
+            referral = domain.send_referral(
                 case=case,
                 partner=data["partner"],
                 by=request.user,
@@ -70,11 +75,16 @@ def send(request, reference: str):
         except ValidationError as exc:
             apply_domain_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("The referral is on its way to %(partner)s. Its progress shows on this case.")
-                % {"partner": data["partner"].name},
-            )
+            if referral.approval == Approval.PENDING:
+                message = _(
+                    "The referral to %(partner)s waits for a supervisor's approval: it is "
+                    "sent once approved."
+                )
+            else:
+                message = _(
+                    "The referral is on its way to %(partner)s. Its progress shows on this case."
+                )
+            messages.success(request, message % {"partner": data["partner"].name})
             return redirect("cases:detail", reference=case.reference)
     return render(
         request,
@@ -280,3 +290,39 @@ def message_retry(request, message_id: int):
         )
         messages.success(request, _("The message is queued again."))
     return redirect("federation:partner", partner_id=message.partner_id)
+
+
+@require_perm(Perm.EXCHANGE_APPROVE)
+def approval(request, cross_border_id: int):
+    """A supervisor approves (it is sent) or declines a referral waiting to be sent."""
+    referral = get_object_or_404(
+        CrossBorderReferral.objects.select_related("partner", "case", "created_by"),
+        pk=cross_border_id,
+        direction=fc.Direction.OUTGOING,
+    )
+    case = referral.case
+    if case is None:
+        raise Http404
+    return approval_page(
+        request,
+        record=referral,
+        case=case,
+        decide=lambda *, approve, reason: domain.decide_referral(
+            referral_id=referral.pk,
+            by=request.user,
+            approve=approve,
+            reason=reason,
+            request=request,
+        ),
+        done_url=reverse("cases:detail", args=[case.reference]),
+        title=_("Referral to %(partner)s") % {"partner": referral.partner.name},
+        facts=[
+            (_("Urgency"), referral.get_urgency_display()),
+            (_("Consent"), referral.get_consent_method_display()),
+            (_("About consent"), referral.consent_note or "—"),
+            # What would cross the border, field by field: what the supervisor judges.
+            *schema.labelled_subject(referral.shared),
+            (_("Summary"), referral.summary),
+            (_("Requested by"), referral.created_by.display_name if referral.created_by else "—"),
+        ],
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
+from django.db import models
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import ValidationError as FieldErrors
 
@@ -38,6 +39,16 @@ def _limit(field: str) -> int:
     return max_length_of(Contact, field)
 
 
+# Signaler types a client may send: today's, and the "anonymous" older clients send.
+SIGNALER_TYPE_IN = models.TextChoices(  # type: ignore[misc,call-overload]
+    "SignalerTypeIn", [(code, code) for code in [*c.SignalerType.values, "anonymous"]]
+)
+# This deployment's report categories (PUENTE_COUNTRY), documented as their codes.
+REPORT_CATEGORY = models.TextChoices(  # type: ignore[misc,call-overload]
+    "ReportCategory", [(code, code) for code in domain.report_categories().values]
+)
+
+
 class ContactIn(Schema):
     # channel and reason default to empty so a missing one is reported by the domain
     # rule, with the same message the page shows; the schema still calls them required.
@@ -50,7 +61,15 @@ class ContactIn(Schema):
         None, description="When the contact began; left out or null: now."
     )
     ended_at: Moment | None = None
-    signaler_type: Annotated[str, Codes(c.SignalerType)] = "anonymous"
+    signaler_type: Annotated[str, Codes(SIGNALER_TYPE_IN)] = Field(
+        "unknown",
+        description='Who signalled. "anonymous" (before `anonymous` existed) is still '
+        'accepted and stored as "unknown" with anonymous = true.',
+    )
+    anonymous: Flag = Field(True, description="The signaler gave no name.")
+    hotline_category: Annotated[str, Codes(REPORT_CATEGORY, blank=True)] = Field(
+        "", description="This hotline's own category; it sets `reason` to the code it maps to."
+    )
     language: Annotated[str, Codes(c.Language)] = "eng"
     interpreter_used: Flag = False
     interpreter_language: Annotated[str, Codes(c.Language, blank=True)] = Field(
@@ -77,6 +96,8 @@ class ContactOut(Schema):
     started_at: datetime
     ended_at: datetime | None
     signaler_type: Annotated[str, Codes(c.SignalerType)]
+    anonymous: bool
+    hotline_category: Annotated[str, Codes(REPORT_CATEGORY, blank=True)]
     language: Annotated[str, Codes(c.Language)]
     interpreter_used: bool
     interpreter_language: Annotated[str, Codes(c.Language, blank=True)]

@@ -12,6 +12,7 @@ import copy
 import uuid
 from collections.abc import Collection
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -34,12 +35,13 @@ from puente.cases.models import Case
 from puente.core import choices as c
 from puente.core import geography
 from puente.core.fields import max_length_of
+from puente.core.hotline_categories import HotlineCategories, hotline_categories
 from puente.core.permissions import Perm
 from puente.core.phones import normalise_phone
 from puente.core.purging import Deleted, delete_with_dependents
 from puente.intake.models import Contact, IntakeDraft
 from puente.intake.queries import PhoneHistory, parse_draft_key, phone_history
-from puente.intake.signals import contact_changed
+from puente.intake.signals import contact_changed, contact_filed
 
 # What an advocate (or an integration) may set on a contact; everything else (who
 # took it, the level of indicators, the version) is the system's.
@@ -49,6 +51,8 @@ CONTACT_FIELDS = (
     "started_at",
     "ended_at",
     "signaler_type",
+    "anonymous",
+    "hotline_category",
     "language",
     "interpreter_used",
     "interpreter_language",
@@ -65,6 +69,7 @@ CONTACT_FIELDS = (
 DRAFT_FIELDS = (*(f for f in CONTACT_FIELDS if f != "phone_raw"), "case_reference")
 
 _TRUE = {"1", "true", "on", "yes"}
+CATEGORIES_DIRECTORY = Path(__file__).resolve().parent / "hotline_categories"
 
 
 def _text(data: dict, key: str) -> str:
@@ -134,11 +139,36 @@ def _choice(
     return code
 
 
+def _legacy_anonymous(data: dict) -> dict:
+    """Signaler type "anonymous" (before issue 11, item 8; still in old drafts and from
+    older API clients) means: who is not said, and no name given."""
+    if data.get("signaler_type") != "anonymous":
+        return data
+    return {**data, "signaler_type": c.SignalerType.UNKNOWN, "anonymous": True}
+
+
+def report_categories() -> HotlineCategories:
+    """This hotline's own report categories, each mapped to a reason for contact."""
+    return hotline_categories(
+        directory=CATEGORIES_DIRECTORY,
+        key="report_categories",
+        allowed=c.ReasonForContact.values,
+    )
+
+
 def clean_contact_data(data: dict) -> dict[str, Any]:
     """The contact's fields from what was typed or sent, or a ValidationError naming
     each field that is wrong and why."""
     errors: dict[str, Any] = {}
     cleaned: dict[str, Any] = {}
+    data = _legacy_anonymous(data)
+    category = _text(data, "hotline_category")
+    categories = report_categories()
+    if category and category not in categories.values:
+        errors["hotline_category"] = _("Not one of this hotline's categories.")
+    elif category:
+        # The hotline's own category decides the shared reason for contact it maps to.
+        data = {**data, "reason": categories.maps_to([category])[0]}
 
     cleaned["channel"] = _choice(
         data,
@@ -158,8 +188,10 @@ def clean_contact_data(data: dict) -> dict[str, Any]:
         data, "direction", c.Direction, errors, default=c.Direction.INBOUND
     )
     cleaned["signaler_type"] = _choice(
-        data, "signaler_type", c.SignalerType, errors, default=c.SignalerType.ANONYMOUS
+        data, "signaler_type", c.SignalerType, errors, default=c.SignalerType.UNKNOWN
     )
+    cleaned["anonymous"] = _flag(data, "anonymous")
+    cleaned["hotline_category"] = category
     cleaned["language"] = _choice(data, "language", c.Language, errors, default=c.Language.ENGLISH)
 
     cleaned["interpreter_used"] = _flag(data, "interpreter_used")
@@ -338,6 +370,9 @@ def link_contact_to_case(
         current.version += 1
         current.save(update_fields=["case", "version", "updated_at"])
         record_event(action="change", actor=by, obj=current, request=request, changes=changes)
+        contact_filed.send(
+            sender=Contact, contact_id=current.pk, case_id=case.pk, by=by, request=request
+        )
         _reindex_on_commit(current.pk)
     return current
 

@@ -14,6 +14,7 @@ from puente.core import choices as c
 from puente.core import geography
 from puente.core.fields import max_length_of
 from puente.core.forms import FastSelects, apply_domain_errors
+from puente.intake import domain
 from puente.intake.models import Contact
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -58,6 +59,13 @@ class ContactForm(FastSelects, forms.Form):
         label=_("Signaler"),
         required=False,
         choices=c.SignalerType.choices,
+    )
+    anonymous = forms.BooleanField(label=_("Anonymous: the signaler gave no name"), required=False)
+    hotline_category = forms.ChoiceField(
+        label=_("Category (this hotline's)"),
+        required=False,
+        choices=lambda: BLANK + domain.report_categories().choices,
+        help_text=_("Sets the reason for contact it belongs to."),
     )
     language = forms.ChoiceField(label=_("Language"), required=False, choices=c.Language.choices)
     interpreter_used = forms.BooleanField(label=_("Interpreter used"), required=False)

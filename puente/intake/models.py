@@ -24,8 +24,14 @@ class Contact(models.Model):
         _("signaler"),
         max_length=20,
         choices=c.SignalerType.choices,
-        default=c.SignalerType.ANONYMOUS,
+        default=c.SignalerType.UNKNOWN,
     )
+    # Whether the signaler withheld their name, apart from who they are: an anonymous
+    # caller may still say she is the victim.
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    # This hotline's own report category (intake/hotline_categories/<country>.json); it
+    # sets `reason`, the shared code it maps to.
+    hotline_category = models.CharField(_("hotline category"), max_length=40, blank=True)
     language = models.CharField(
         _("language"), max_length=3, choices=c.Language.choices, default=c.Language.ENGLISH
     )

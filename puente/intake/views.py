@@ -38,7 +38,8 @@ def _defaults() -> dict:
         "country": settings.PUENTE_COUNTRY,
         "direction": c.Direction.INBOUND,
         "language": c.Language.SPANISH if settings.PUENTE_COUNTRY == "MX" else c.Language.ENGLISH,
-        "signaler_type": c.SignalerType.ANONYMOUS,
+        "signaler_type": c.SignalerType.UNKNOWN,
+        "anonymous": True,
     }
 
 

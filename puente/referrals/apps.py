@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from puente.core.home import add_home_section
+
 
 class ReferralsConfig(AppConfig):
     name = "puente.referrals"
@@ -11,6 +13,12 @@ class ReferralsConfig(AppConfig):
         from puente.audit.visibility import add_content_reader
         from puente.cases.access import audit_content_reader
         from puente.referrals.models import AuthorityReport, Referral
+        from puente.referrals.queries import home_reports
+
+        # Supervisors: reports waiting for approval, cases that call for a report.
+        add_home_section(
+            name="reports", order=15, template="referrals/_home.html", load=home_reports
+        )
 
         # Referrals and reports to authorities are as open as their case.
         for model in (Referral, AuthorityReport):

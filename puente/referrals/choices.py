@@ -39,7 +39,7 @@ class AgencyType(models.TextChoices):
     STATE_POLICE = "state_police", _("State police or state prosecutor")
     FEDERAL = "federal", _("Federal law enforcement or prosecutor")
     CHILD_WELFARE = "child_welfare", _("Child welfare / child protection")
-    LABOUR_INSPECTION = "labour_inspection", _("Labour inspectorate")
+    LABOUR_INSPECTION = "labour_inspection", _("Labor inspectorate")
     OTHER = "other", pgettext_lazy("agency type", "Other")
 
 

@@ -14,6 +14,7 @@ import copy
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -26,11 +27,13 @@ from puente.audit.domain import field_changes, record_event
 from puente.audit.versioned import require_version, write_if_unchanged
 from puente.cases.access import can_edit_case, check_case_access
 from puente.cases.models import Case, Person
+from puente.cases.queries import case_has_family_exploiter, case_has_minor
 from puente.core import choices as c
 from puente.core.permissions import Perm
 from puente.directory import choices as dc
 from puente.directory.models import Provider
 from puente.referrals import choices as rc
+from puente.referrals.approval import Approval, check_decision
 from puente.referrals.models import AuthorityReport, Referral
 
 S = rc.ReferralStatus
@@ -66,6 +69,7 @@ REFERRAL_FIELDS = (
     "person",
     "consent_given",
     "consent_method",
+    "consent_note",
     "status",
     "referred_on",
     "notes",
@@ -79,6 +83,7 @@ REFERRAL_EDITABLE = (
     "status",
     "consent_given",
     "consent_method",
+    "consent_note",
     "outcome",
     "outcome_on",
     "outcome_note",
@@ -101,6 +106,7 @@ REPORT_FIELDS = ("agency", "agency_name", *REPORT_EDITABLE)
 _STRIPPED = (
     "provider_name",
     "consent_method",
+    "consent_note",
     "outcome",
     "outcome_note",
     "notes",
@@ -117,6 +123,16 @@ REPORT_NEEDS_CONSENT_OR_DUTY = _(
     "Choose the duty that required it (a minor in commercial sex or child abuse, "
     "imminent danger to life, a court order, or another duty explained in the note). "
     "If there was no such duty, record the person's consent before reporting."
+)
+MINOR_DUTY_NEEDS_A_MINOR = _(
+    "The duty to report a minor applies only when a person in the case is, or appears to "
+    "be, under 18. Record the person's age or age band on the case first, or choose the "
+    "duty that does apply."
+)
+GUARDIAN_CONSENT_FROM_FAMILY = _(
+    "A family member is recorded as this person's exploiter or recruiter: a parent's or "
+    "guardian's consent may come from the person exploiting them. Say in “About consent” "
+    "who consented and why their consent can stand."
 )
 REFERRAL_NEEDS_CONSENT = _(
     "Contacting a provider for the person shares their situation, so it needs their "
@@ -213,6 +229,12 @@ def check_referral(*, referral: Referral, today: date) -> None:
         and referral.consent_method != c.ConsentMethod.EMERGENCY
     ):
         err("consent_given", REFERRAL_NEEDS_CONSENT)
+    if (
+        referral.consent_method == c.ConsentMethod.GUARDIAN
+        and not referral.consent_note
+        and case_has_family_exploiter(case_id=referral.case_id)
+    ):
+        err("consent_note", GUARDIAN_CONSENT_FROM_FAMILY)
     if referral.status == S.CLOSED and not referral.outcome:
         err("outcome", _("Give the outcome before closing the referral."))
     _check_dates(errors, field="referred_on", value=referral.referred_on, today=today)
@@ -249,6 +271,7 @@ def record_referral(
     person: Person | None = None,
     consent_given: bool = False,
     consent_method: str = "",
+    consent_note: str = "",
     status: str = S.MADE,
     referred_on: date | None = None,
     notes: str = "",
@@ -262,6 +285,7 @@ def record_referral(
         {
             "provider_name": provider.name if provider is not None else provider_name,
             "consent_method": consent_method,
+            "consent_note": consent_note,
             "notes": notes,
         }
     )
@@ -371,12 +395,22 @@ def update_referral(
 # --- reports to authorities --------------------------------------------------------------
 
 
-def check_report_consent(*, consent_given: bool, mandatory_duty: str, duty_note: str) -> None:
+def check_report_consent(
+    *, consent_given: bool, mandatory_duty: str, duty_note: str, case_id: int | None = None
+) -> None:
     """A report about a person goes to the authorities with their consent, or without it
-    only under a legal duty that the record names (and explains, when it is "other")."""
+    only under a legal duty that the record names (and explains, when it is "other").
+    The duty to report a minor needs a minor in the case (`case_id`)."""
     errors: dict[str, list[str]] = {}
     if not consent_given and not mandatory_duty:
         errors["mandatory_duty"] = [str(REPORT_NEEDS_CONSENT_OR_DUTY)]
+    if (
+        not consent_given
+        and mandatory_duty == rc.MandatoryDuty.MINOR
+        and case_id is not None
+        and not case_has_minor(case_id=case_id)
+    ):
+        errors["mandatory_duty"] = [str(MINOR_DUTY_NEEDS_A_MINOR)]
     if mandatory_duty == rc.MandatoryDuty.OTHER and not (duty_note or "").strip():
         errors["duty_note"] = [str(_("Explain the legal duty that required the report."))]
     if errors:
@@ -394,6 +428,7 @@ def _check_report(*, report: AuthorityReport, today: date) -> None:
             consent_given=report.consent_given,
             mandatory_duty=report.mandatory_duty,
             duty_note=report.duty_note,
+            case_id=report.case_id,
         )
     except ValidationError as exc:
         _merge(errors, exc)
@@ -406,9 +441,16 @@ def _check_report(*, report: AuthorityReport, today: date) -> None:
         raise ValidationError(errors)
 
 
+def report_needs_approval(*, consent_given: bool) -> bool:
+    """Does a report wait for a supervisor before it is made? Without the person's
+    consent, unless the hotline switched the step off (PUENTE_APPROVE_REPORTS)."""
+    return not consent_given and bool(settings.PUENTE_APPROVE_REPORTS)
+
+
 def _report_values(report: AuthorityReport) -> dict[str, Any]:
     values = {name: getattr(report, name) for name in REPORT_FIELDS}
     values["agency"] = report.agency_id
+    values["approval"] = report.approval
     return values
 
 
@@ -431,7 +473,9 @@ def record_authority_report(
     via: str = "",
 ) -> AuthorityReport:
     """Record that the hotline reported `case` to law enforcement or child welfare: an
-    agency in the directory (`agency`) or one named in `agency_name`."""
+    agency in the directory (`agency`) or one named in `agency_name`. Without the
+    person's consent this is a request: the report is made once a supervisor approves
+    it (`decide_report`)."""
     _require_record(by, case, request)
     errors: dict[str, list[str]] = {}
     if agency is not None and agency.kind not in AGENCY_KINDS:
@@ -459,6 +503,11 @@ def record_authority_report(
         reported_on=reported_on or timezone.localdate(),
         consent_given=bool(consent_given),
         created_by=by,
+        approval=(
+            Approval.PENDING
+            if report_needs_approval(consent_given=bool(consent_given))
+            else Approval.NOT_NEEDED
+        ),
         **values,
     )
     try:
@@ -480,6 +529,35 @@ def record_authority_report(
         )
         _touch(case.pk)
     return report
+
+
+def _check_report_edit_keeps_approval(*, old: AuthorityReport, new: AuthorityReport) -> None:
+    # An edit must not carry a report past its supervisor: while it waits (or once
+    # declined) only its notes change, and taking consent away from a report that
+    # never needed approval makes it one that does (record it anew).
+    if old.approval in (Approval.PENDING, Approval.DECLINED):
+        moved = {"consent_given", "mandatory_duty", "reported_on", "method", "agency_type"}
+        if any(getattr(old, f) != getattr(new, f) for f in moved) or (
+            new.outcome != old.outcome or new.reference_number != old.reference_number
+        ):
+            raise ValidationError(
+                _("This report waits for a supervisor (or was declined): it was not made.")
+            )
+    if (
+        old.approval == Approval.NOT_NEEDED
+        and old.consent_given
+        and report_needs_approval(consent_given=new.consent_given)
+    ):
+        raise ValidationError(
+            {
+                "consent_given": [
+                    _(
+                        "Without consent the report needs a supervisor's approval: record "
+                        "it as a new report instead of changing this one."
+                    )
+                ]
+            }
+        )
 
 
 def update_authority_report(
@@ -509,6 +587,7 @@ def update_authority_report(
         if not candidate.outcome:
             candidate.outcome = rc.ReportOutcome.PENDING
         _check_report(report=candidate, today=timezone.localdate())
+        _check_report_edit_keeps_approval(old=report, new=candidate)
 
         diff = field_changes(before, _report_values(candidate))
         if not diff:
@@ -521,6 +600,58 @@ def update_authority_report(
             by=by,
             request=request,
             object_ref=report.case.reference,
+        )
+        _touch(report.case_id)
+    return report
+
+
+# --- a supervisor's approval -------------------------------------------------------------
+
+
+def decide_report(
+    *,
+    report_id: int,
+    by: User,
+    approve: bool,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> AuthorityReport:
+    """A supervisor approves a report made without consent (it is made: the advocate may
+    now contact the agency) or declines it with a reason (it never goes). Never their
+    own request; audited either way."""
+    report = AuthorityReport.objects.select_related("case").get(pk=report_id)
+    check_case_access(user=by, case=report.case, edit=False, request=request)
+    with transaction.atomic():
+        report = (
+            AuthorityReport.objects.select_for_update().select_related("case").get(pk=report_id)
+        )
+        check_decision(
+            record=report, by=by, perm=Perm.REPORT_APPROVE, approve=approve, reason=reason
+        )
+        new = Approval.APPROVED if approve else Approval.DECLINED
+        report.approval = new
+        report.approval_decided_by = by
+        report.approval_decided_at = timezone.now()
+        report.approval_reason = reason.strip()
+        report.version += 1
+        report.save(
+            update_fields=[
+                "approval",
+                "approval_decided_by",
+                "approval_decided_at",
+                "approval_reason",
+                "version",
+                "updated_at",
+            ]
+        )
+        record_event(
+            action="change",
+            actor=by,
+            obj=report,
+            object_ref=report.case.reference,
+            request=request,
+            reason=report.approval_reason,
+            changes=[{"field": "approval", "old": Approval.PENDING, "new": new}],
         )
         _touch(report.case_id)
     return report

@@ -35,7 +35,8 @@ def _date(label, **kwargs) -> forms.DateField:
 
 class _PersonChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj.display_name} ({obj.get_role_display()})"
+        roles = ", ".join(c.label_for(c.PersonRole, role) for role in obj.roles or [])
+        return f"{obj.display_name} ({roles})" if roles else obj.display_name
 
 
 class _AgencyChoice(forms.ModelChoiceField):
@@ -50,6 +51,15 @@ class _ConsentFields(FastSelects, forms.Form):
         choices=_blank(c.ConsentMethod.choices),
         required=False,
         help_text=_("Without consent, choose “Not required: emergency” only if it could not wait."),
+    )
+    consent_note = forms.CharField(
+        label=_("About consent"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_(
+            "Who consented. Required for a guardian's consent when a family member is "
+            "recorded as the person's exploiter or recruiter."
+        ),
     )
 
 
@@ -182,3 +192,20 @@ class ReportForm(_ReportFields):
 
 class ReportEditForm(_ReportFields):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DecisionForm(forms.Form):
+    """A supervisor's answer to a request for approval (reports here, cross-border
+    referrals in puente.federation)."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("decline", _("Decline"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Required to decline; the person who asked sees it."),
+    )

@@ -20,6 +20,7 @@ from puente.core import choices as c
 from puente.directory import choices as dc
 from puente.directory.models import Provider
 from puente.referrals import choices as rc
+from puente.referrals.approval import LEFT, ApprovalFields, approval_constraints
 
 
 class Referral(models.Model):
@@ -46,6 +47,9 @@ class Referral(models.Model):
     consent_method = models.CharField(
         _("how consent was given"), max_length=12, choices=c.ConsentMethod.choices, blank=True
     )
+    # Why a guardian's consent stands when a family member is recorded as the person's
+    # exploiter or recruiter (the domain requires it then).
+    consent_note = models.TextField(_("about consent"), blank=True)
     status = models.CharField(
         pgettext_lazy("referral status", "status"),
         max_length=12,
@@ -109,9 +113,11 @@ class Referral(models.Model):
         return self.status != rc.ReferralStatus.CLOSED
 
 
-class AuthorityReport(models.Model):
+class AuthorityReport(ApprovalFields):
     """A report of a case to law enforcement or child welfare. Made with the person's
-    consent, or without it only under a legal duty, which the record names."""
+    consent, or without it only under a legal duty, which the record names. Without
+    consent it is first a request: made only once a supervisor approves it (`approval`,
+    unless the hotline switched approval off)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="authority_reports")
     agency = models.ForeignKey(
@@ -162,7 +168,22 @@ class AuthorityReport(models.Model):
                 condition=Q(consent_given=True) | ~Q(mandatory_duty=""),
                 name="report_without_consent_names_duty",
             ),
+            *approval_constraints("report"),
+        ]
+        indexes = [
+            # The supervisors' queue: reports waiting for approval.
+            models.Index(
+                fields=["approval"],
+                name="report_awaiting_approval_idx",
+                condition=Q(approval="pending"),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.agency_name} ({self.reported_on})"
+
+    @property
+    def is_made(self) -> bool:
+        """Has the report gone (or may it go) to the agency? Not while it waits for a
+        supervisor, nor once declined."""
+        return self.approval in LEFT

@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:referral_id>/edit/", views.referral_edit, name="edit"),
     path("reports/new/", views.report_new, name="report_new"),
     path("reports/<int:report_id>/edit/", views.report_edit, name="report_edit"),
+    path("reports/<int:report_id>/approval/", views.report_approval, name="report_approval"),
 ]

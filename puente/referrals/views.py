@@ -174,10 +174,14 @@ def report_new(request):
             except ValidationError as exc:
                 apply_domain_errors(form, exc)
             else:
-                messages.success(
-                    request,
-                    _("Report to %(agency)s recorded.") % {"agency": report.agency_name},
-                )
+                if report.is_made:
+                    message = _("Report to %(agency)s recorded.")
+                else:
+                    message = _(
+                        "Report to %(agency)s recorded as a request: it is made once a "
+                        "supervisor approves it."
+                    )
+                messages.success(request, message % {"agency": report.agency_name})
                 return redirect(_case_url(case, "reports"))
     else:
         record_event(action="view", actor=request.user, obj=case, request=request)
@@ -241,4 +245,77 @@ def report_edit(request, report_id: int):
         request,
         "referrals/report_edit.html",
         {"case": case, "report": report, "form": form},
+    )
+
+
+def approval_page(
+    request,
+    *,
+    record,
+    case: Case,
+    decide,
+    done_url: str,
+    title: str,
+    facts: list[tuple[str, str]],
+):
+    """The one page where a supervisor approves or declines what waits for them (a
+    report without consent here, a cross-border referral in puente.federation): the
+    request's facts, the decision with its reason, `decide(approve=…, reason=…)` to
+    record it. Showing the page is a read of the case."""
+    check_case_access(user=request.user, case=case, request=request)
+    form = forms.DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decide(
+                approve=form.cleaned_data["decision"] == "approve",
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            apply_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect(done_url)
+    elif request.method != "POST":
+        record_event(
+            action="view",
+            actor=request.user,
+            obj=record,
+            object_ref=case.reference,
+            request=request,
+        )
+    return render(
+        request,
+        "referrals/approval.html",
+        {
+            "case": case,
+            "record": record,
+            "title": title,
+            "facts": facts,
+            "own_request": record.created_by_id == request.user.pk,
+            "form": form,
+        },
+    )
+
+
+@require_perm(Perm.REPORT_APPROVE)
+def report_approval(request, report_id: int):
+    """A supervisor approves or declines a report that waits for them."""
+    report = queries.report_by_id(report_id=report_id)
+    if report is None:
+        raise Http404
+    return approval_page(
+        request,
+        record=report,
+        case=report.case,
+        decide=lambda *, approve, reason: domain.decide_report(
+            report_id=report.pk, by=request.user, approve=approve, reason=reason, request=request
+        ),
+        done_url=_case_url(report.case, "reports"),
+        title=_("Report to %(agency)s") % {"agency": report.agency_name},
+        facts=[
+            (_("Type of agency"), report.get_agency_type_display()),
+            (_("Legal duty to report"), report.get_mandatory_duty_display() or "—"),
+            (_("About the legal duty"), report.duty_note or "—"),
+            (_("Requested by"), report.created_by.display_name if report.created_by else "—"),
+        ],
     )

@@ -46,6 +46,11 @@ from puente.sampledata.files import load
 from puente.sampledata.referrals import seed_demo_referrals
 from puente.search.indexing import rebuild_index
 
+# The unassignable start of a Mexican subscriber number, by area-code length (2 or 3
+# digits): a leading 0, then 555 for a reader who knows the U.S. convention. See
+# `_write` for the source.
+MX_UNASSIGNABLE_PREFIX = {2: "0555", 3: "055"}
+
 DEMO_PASSWORD = "puente-demo-2026"
 SEED = {"US": 7_888_373, "MX": 8_005_533}
 DAYS_OF_HISTORY = 548  # 18 months
@@ -141,7 +146,12 @@ class _Numbers:
                 f"{area}.555.{line}",
             ][style]
         # Mexico: ten digits; the old mobile prefix "+52 1" still turns up in call logs.
-        local = ("5555" if len(area) == 2 else "555") + f"{tail:04d}"
+        # Mexico reserves no range for fiction (no 555-01xx), so the demo uses numbers
+        # that cannot be assigned: the subscriber number after the area code never
+        # starts with 0 (IFT's Plan Técnico Fundamental de Numeración, as notified in the
+        # ITU Operational Bulletin, "Mexico (country code +52)", communication of
+        # 12.V.2015: subscriber number "c d1 e f g h i j, where c, d <> 0").
+        local = MX_UNASSIGNABLE_PREFIX[len(area)] + f"{tail:04d}"
         spaced = f"{area} {local[:-4]} {local[-4:]}"
         style = rng.choices(["plain", "plus", "old", "paren"], weights=[45, 20, 25, 10])[0]
         return {
@@ -218,6 +228,9 @@ def seed_demo_data(*, country: str | None = None) -> DemoSummary:
 class _Seeder:
     def __init__(self, *, country: str):
         self.country = country
+        # The hotline's own language: titles, notes and tasks are written in it, even
+        # where a caller's story (a contact summary) is in another.
+        self.lang = "es" if country == "MX" else "en"
         self.rng = random.Random(SEED[country])
         self.now = timezone.now()
         self.numbers = _Numbers(self.rng, country)
@@ -276,7 +289,9 @@ class _Seeder:
             direction="inbound",
             started_at=started_at,
             ended_at=started_at + scenarios.duration(self.rng, channel, reason),
-            signaler_type=signaler,
+            # The scenarios' "anonymous" signaler: who is not said, and no name given.
+            signaler_type="unknown" if signaler == "anonymous" else signaler,
+            anonymous=signaler == "anonymous",
             language=language,
             interpreter_used=interpreter,
             interpreter_language=language if interpreter else "",
@@ -386,7 +401,7 @@ class _Seeder:
             reason = CLOSING_REASONS[index % len(CLOSING_REASONS)]
             fields["closing_reason"] = reason
             fields["closing_note"] = scenarios.fill(
-                scenarios.CLOSING_NOTES[lang][reason], country=self.country, lang=lang
+                scenarios.CLOSING_NOTES[self.lang][reason], country=self.country, lang=self.lang
             )
             fields["closed_at"] = min(opened_at + timedelta(days=rng.randint(14, 120)), self.now)
 
@@ -439,7 +454,8 @@ class _Seeder:
                 case=case,
                 level=scenario["level"],
             )
-        self._work(case=case, lang=lang, opened_at=opened_at, status=status)
+        # The case's notes and tasks are the hotline's own words, in its language.
+        self._work(case=case, lang=self.lang, opened_at=opened_at, status=status)
         return case
 
     def _people(self, *, case: Case, scenario: dict, area: str, business: str) -> None:
@@ -457,7 +473,7 @@ class _Seeder:
             persons.append(
                 Person(
                     case=case,
-                    role="potential_victim",
+                    roles=["potential_victim"],
                     first_name=first,
                     last_name=last if rng.random() < 0.5 else "",
                     age=age if known_age else None,
@@ -479,7 +495,7 @@ class _Seeder:
         alias_pool = "es" if spec["pool"] == "es" else "en"
         exploiter = Person(
             case=case,
-            role="exploiter",
+            roles=["exploiter"],
             first_name=first if rng.random() < 0.5 else "",
             alias=rng.choice(scenarios.ALIASES[alias_pool]),
             gender="Feminine" if spec["gender"] == "F" else "Masculine",
@@ -491,7 +507,7 @@ class _Seeder:
         if business:
             company = Person(
                 case=case,
-                role="exploiter",
+                roles=["exploiter"],
                 is_business=True,
                 alias=business,
                 roles_in_process=["Exploiter"],
@@ -688,7 +704,7 @@ class _Seeder:
         place = (caller["subdivision"], caller["city"], "")
         sister = Person.objects.create(
             case=case,
-            role="signaler",
+            roles=["signaler"],
             first_name=caller["first_name"],
             last_name=caller["last_name"],
             gender="Feminine",
@@ -726,7 +742,7 @@ class _Seeder:
         recurring_raw = RECURRING_EXPLOITER_PHONE[country]
         recurring = normalise_phone(recurring_raw, default_region=country)
         exploiter_phones = [
-            i for i in identifiers if i.kind == "phone" and i.person.role == "exploiter"
+            i for i in identifiers if i.kind == "phone" and i.person.has_role("exploiter")
         ]
         for identifier in rng.sample(exploiter_phones, 3):
             identifier.value, identifier.normalised = recurring_raw, recurring

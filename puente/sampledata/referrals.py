@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from puente.audit.domain import field_changes, record_event
 from puente.cases.models import Case, Person
+from puente.cases.queries import persons_with_role_q
 from puente.core import choices as c
 from puente.directory import choices as dc
 from puente.directory.models import Provider, ProviderTag
@@ -52,6 +53,9 @@ class _Story:
 _DATA = load("referrals")
 STORIES = [_Story(**story) for story in _DATA["stories"]]
 CONSULATE: dict[str, str] = _DATA["consulate"]
+# Why a guardian's consent stands on a case where a relative is the exploiter (the
+# referral rule asks for it), by language.
+GUARDIAN_CONSENT_NOTE: dict[str, str] = _DATA["guardian_consent_note"]
 # Per country: the report to the police (with consent) and the one about a minor.
 REPORTS: dict[str, dict[str, dict[str, str]]] = _DATA["reports"]
 
@@ -61,9 +65,9 @@ def _eligible_cases(*, by) -> dict[str, list[Case]]:
     closed apart: the ones a referral belongs on, and that `by` may work."""
     cases = (
         Case.objects.filter(
+            persons_with_role_q("potential_victim", prefix="persons__"),
             restricted=False,
             status__in=["active", "referred", "monitoring", "closed"],
-            persons__role="potential_victim",
         )
         .distinct()
         .order_by("created_at", "id")
@@ -103,7 +107,7 @@ def _provider_for(*, case: Case, person: Person | None, service: str, country: s
 
 
 def _victim(case: Case) -> Person | None:
-    return case.persons.filter(role="potential_victim").order_by("id").first()
+    return case.persons.filter(persons_with_role_q("potential_victim")).order_by("id").first()
 
 
 def _day(case: Case, days: int, today: date) -> date:
@@ -171,6 +175,9 @@ def seed_demo_referrals(*, country: str, by) -> int:
                     service=story.service,
                     consent_given=bool(consent),
                     consent_method=consent,
+                    consent_note=(
+                        GUARDIAN_CONSENT_NOTE[lang] if consent == c.ConsentMethod.GUARDIAN else ""
+                    ),
                     status=story.status,
                     outcome=story.outcome,
                     outcome_on=outcome_on,
@@ -217,7 +224,7 @@ def _seed_reports(*, country: str, by, cases: dict[str, list[Case]], today: date
         added += 1
     # A minor: reported without consent, under the duty to report child abuse.
     eligible = [case.pk for case in cases[OPEN] + cases[CLOSED]]
-    minor = Q(persons__role="potential_victim") & (
+    minor = persons_with_role_q("potential_victim", prefix="persons__") & (
         Q(persons__age__lt=18) | Q(persons__age_band__in=MINOR_BANDS)
     )
     with_minors = list(

@@ -431,8 +431,10 @@ class _World:
         rng = self.rng
         if self.country == "US":
             return f"+1{area}{rng.randint(200, 999)}{rng.randint(0, 9999):04d}"
+        # A subscriber number starting with 0 cannot be assigned in Mexico (see
+        # puente.sampledata.demo._write for the source): no real person's number.
         width = 10 - len(area)
-        return f"+52{area}{rng.randint(10 ** (width - 1), 10**width - 1)}"
+        return f"+52{area}0{rng.randint(0, 10 ** (width - 1) - 1):0{width - 1}d}"
 
     def typed(self, e164: str) -> str:
         """The number the way the caller gave it (or caller ID showed it)."""
@@ -663,7 +665,9 @@ def _pass(
         contact_id = take("intake_contact")
         sink.rows["intake_contact"].append(
             (
-                contact_id, channel, "inbound", moment, ended_at, signaler, language,
+                contact_id, channel, "inbound", moment, ended_at,
+                "unknown" if signaler == "anonymous" else signaler, signaler == "anonymous", "",
+                language,
                 interpreter, language if interpreter else "", typed, phone, country,
                 subdivision, city, reason, summary, danger, level, case_id, taker,
                 moment, ended_at, 1,
@@ -763,7 +767,9 @@ def _add_case(
     rng = world.rng
     country = world.country
     scenario, kind, mx_forms = world.scenario(lang)
-    case_lang = scenario["lang"]
+    # The case's own words (closing note, notes, tasks) are the hotline's, in its
+    # language; only the summary follows the caller's story.
+    work_lang = "es" if country == "MX" else "en"
     values = _SafeDict(
         city=city,
         state=scenarios.state_name(subdivision),
@@ -785,15 +791,15 @@ def _add_case(
     closing_reason, closing_note, closed_at = "", "", None
     if status == "closed":
         closing_reason = world.closing(rng)
-        closing_note = scenarios.CLOSING_NOTES[case_lang].get(closing_reason, "")
-        closing_note = closing_note.format_map(_SafeDict(scenarios.terms(country, case_lang)))
+        closing_note = scenarios.CLOSING_NOTES[work_lang].get(closing_reason, "")
+        closing_note = closing_note.format_map(_SafeDict(scenarios.terms(country, work_lang)))
         closed_at = min(end, moment + timedelta(days=rng.randint(3, 240), hours=rng.randint(0, 23)))
     updated = closed_at or min(end, moment + timedelta(days=rng.randint(0, 60)))
     restricted = rng.random() < dist.RESTRICTED_CASE_SHARE
     sink.rows["cases_case"].append(
         (
             case_id, reference, title, status, closing_reason, closing_note, summary, kind,
-            forms, mx_forms, venues, control, recruitment, level,
+            forms, mx_forms, venues, control, recruitment, [], [], [], [], [], level,
             danger and status != "closed", restricted, owner, owner, moment, updated,
             closed_at, 1,
         )
@@ -835,9 +841,9 @@ def _add_case(
         person_id = take("cases_person")
         sink.rows["cases_person"].append(
             (
-                person_id, case_id, "potential_victim", False, first, last, "", age, band,
-                gender, [citizenship], citizenship, victims["language"], status_of_victim,
-                relationship, [], "", moment, moment, 1,
+                person_id, case_id, ["potential_victim"], False, "", first, last, "", "",
+                None, age, band, gender, [citizenship], citizenship, victims["language"],
+                status_of_victim, "", None, relationship, [], "", moment, moment, 1,
             )
         )  # fmt: skip
         persons.append(("potential_victim", person_id, first, last, ""))
@@ -862,9 +868,9 @@ def _add_case(
             alias = rng.choice(alias_pool) if rng.random() < 0.4 else ""
         sink.rows["cases_person"].append(
             (
-                person_id, case_id, "exploiter", bool(business), first, last, alias, None,
-                "" if business else "adult", gender, [], "", "", "", "",
-                list(ex_roles), "", moment, moment, 1,
+                person_id, case_id, ["exploiter"], bool(business), "", first, last, alias,
+                "", None, None, "" if business else "adult", gender, [], "", "", "", "", None,
+                "", list(ex_roles), "", moment, moment, 1,
             )
         )  # fmt: skip
         persons.append(("exploiter", person_id, first, last, alias))
@@ -903,10 +909,10 @@ def _add_case(
             (take("cases_caselocation"), case_id, "Recruitment", origin[0], origin[1], "", "")
         )
 
-    terms = _SafeDict(scenarios.terms(country, case_lang))
+    terms = _SafeDict(scenarios.terms(country, work_lang))
     notes: list[tuple[datetime, str]] = []
     for hours in sorted(rng.sample(range(1, 400), world.notes(rng))):
-        body = rng.choice(scenarios.CASE_NOTES[case_lang]).format_map(terms)
+        body = rng.choice(scenarios.CASE_NOTES[work_lang]).format_map(terms)
         at = moment + timedelta(hours=hours)
         sink.rows["cases_casenote"].append((take("cases_casenote"), case_id, owner, body, at))
         notes.append((at, body))
@@ -918,15 +924,15 @@ def _add_case(
             if status == "closed" or rng.random() < 0.6
             else None
         )
-        title_task = rng.choice(scenarios.TASKS[case_lang])
+        title_task = rng.choice(scenarios.TASKS[work_lang])
         sink.rows["cases_task"].append(
             (take("cases_task"), case_id, title_task, owner, due, done, owner, moment)
         )
 
     # The text puente.search.indexing._case_text builds, in its order: persons by
-    # (role, id), identifiers and locations by id, notes newest first.
+    # id, identifiers and locations by id, notes newest first.
     parts = [reference, reference.replace("-", " "), title, summary]
-    for _role, _id, first, last, alias in sorted(persons):
+    for _role, _id, first, last, alias in sorted(persons, key=lambda p: p[1]):
         parts += [first, last, alias]
     for kind_, value, normalised in identifiers:
         parts.append(value)

@@ -11,7 +11,19 @@ class ScreeningConfig(AppConfig):
         from puente.audit.visibility import add_content_reader, readable_by_auditors
         from puente.cases.access import audit_content_reader
         from puente.core.permissions import Perm
+        from puente.intake.signals import contact_filed
+        from puente.screening.domain import attach_contact_screenings
         from puente.screening.models import Screening
+
+        def bring_screenings(sender, *, contact_id, case_id, by=None, request=None, **kwargs):
+            attach_contact_screenings(
+                contact_id=contact_id, case_id=case_id, by=by, request=request
+            )
+
+        # A screened contact filed in a case (or opening one) brings its screenings.
+        contact_filed.connect(
+            bring_screenings, weak=False, dispatch_uid="screening.bring_screenings"
+        )
 
         # A screening is as open as its case, or its contact's case; a contact's screening
         # outside any case, to whoever may read contacts.

@@ -1,16 +1,23 @@
 """The trafficking-indicator checklist, as data.
 
-Each indicator is one thing an advocate can hear in a call. It belongs to one group
-(the HTCDS methods of control are split into force, fraud, coercion and control, as
-the U.S. "force, fraud or coercion" test reads them), and may carry:
+Each indicator is one thing an advocate can hear in a call *about the person being
+screened* (a screening is about one person). It belongs to one group, and may carry:
 
 - `method_of_control`: the HTCDS vic_MethodsOfControl value it is evidence of, so a
   screening can fill in the case's methods of control;
 - `mx_form`: the form of exploitation of the Ley General contra la Trata (2012),
   art. 10, it evidences;
+- `htcds_form`: the HTCDS vic_TypeOfExploitation value it evidences;
 - `activity`: what the person is made to do, in the TVPA's terms: "sex" (a commercial
   sex act) or "labour" (labour or services);
-- `minor`: the indicator means the person is under 18.
+- `says_minor`: ticking it says the person screened is (or appears to be) under 18.
+  Nothing else does: a child mentioned in the call (an adoption, someone else's
+  children) says nothing about the age of the person screened.
+
+Groups: force, fraud and coercion are the *means* of the TVPA (22 U.S.C. 7102). The
+HTCDS methods of control that are not themselves force, fraud or coercion (taking the
+earnings, isolation, excessive hours…) are in "control": they support or point to a
+means, and are not one on their own.
 
 The rules that turn a set of indicators into a level live in `domain.py`; this module
 only says what each indicator is.
@@ -27,6 +34,7 @@ from django.utils.translation import pgettext_lazy
 
 from puente.core.choices import MethodOfControl as MoC
 from puente.core.choices import MexicoExploitationForm as Mx
+from puente.core.choices import TypeOfExploitation as Tx
 
 
 class IndicatorGroup(models.TextChoices):
@@ -35,16 +43,18 @@ class IndicatorGroup(models.TextChoices):
     COERCION = "coercion", pgettext_lazy("indicator group", "Coercion")
     CONTROL = "control", pgettext_lazy("indicator group", "Control")
     COMMERCIAL_SEX = "commercial_sex", _("Commercial sex (including minors)")
-    LABOUR = "labour", _("Labour and services")
+    LABOUR = "labour", _("Labor and services")
     OTHER_EXPLOITATION = "other_exploitation", _("Other forms of exploitation")
     CONTEXT = "context", _("Vulnerability and context")
 
 
-# The groups whose indicators are the *means* of trafficking (TVPA: force, fraud or
-# coercion; HTCDS: methods of control).
-MEANS_GROUPS: frozenset[str] = frozenset(
-    {IndicatorGroup.FORCE, IndicatorGroup.FRAUD, IndicatorGroup.COERCION, IndicatorGroup.CONTROL}
+# The means of the TVPA: force, fraud or coercion (22 U.S.C. 7102). One is enough.
+TVPA_MEANS_GROUPS: frozenset[str] = frozenset(
+    {IndicatorGroup.FORCE, IndicatorGroup.FRAUD, IndicatorGroup.COERCION}
 )
+# Under the Ley General the means are not an element of the offence (art. 10): any sign
+# of how the person is held, control included, only strengthens the evidence.
+MX_MEANS_GROUPS: frozenset[str] = TVPA_MEANS_GROUPS | {IndicatorGroup.CONTROL}
 
 SEX = "sex"
 LABOUR = "labour"
@@ -58,11 +68,16 @@ class Indicator:
     method_of_control: str | None = None
     mx_form: str | None = None
     activity: str | None = None
-    minor: bool = False
+    says_minor: bool = False
+    htcds_form: str | None = None
 
     @property
-    def is_means(self) -> bool:
-        return self.group in MEANS_GROUPS
+    def is_tvpa_means(self) -> bool:
+        return self.group in TVPA_MEANS_GROUPS
+
+    @property
+    def is_control(self) -> bool:
+        return self.group == IndicatorGroup.CONTROL
 
 
 G = IndicatorGroup
@@ -91,24 +106,28 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("restricts_medical", G.CONTROL, _("Denied medical care"), MoC.RESTRICTS_MEDICAL),
     Indicator("excessive_hours", G.CONTROL, _("Excessive working hours, no days off"), MoC.EXCESSIVE_HOURS, Mx.EXPLOTACION_LABORAL),
     Indicator("isolation", G.CONTROL, _("Isolated from family, friends or the community; communication monitored"), MoC.RESTRICTS_MOVEMENT),
-    Indicator("treated_as_property", G.CONTROL, _("Bought, sold or treated as someone's property"), MoC.OTHER, Mx.ESCLAVITUD),
+    Indicator("treated_as_property", G.CONTROL, _("Bought, sold or treated as someone's property"), MoC.OTHER, Mx.ESCLAVITUD, htcds_form=Tx.SERVITUDE),
+    # HTCDS MethodsOfControlUsesChildren: the exploiter limits or uses access to the
+    # person's own children to hold them (not "a minor is exploited": that is age).
+    Indicator("uses_children", G.CONTROL, _("Kept from their own children, or access to their children used to control them"), MoC.USES_CHILDREN),
     # Commercial sex
-    Indicator("minor_commercial_sex", G.COMMERCIAL_SEX, _("Person under 18 involved in commercial sex"), MoC.USES_CHILDREN, Mx.EXPLOTACION_SEXUAL, SEX, minor=True),
-    Indicator("commercial_sex_third_party", G.COMMERCIAL_SEX, _("Commercial sex arranged or induced by a third party"), None, Mx.EXPLOTACION_SEXUAL, SEX),
+    Indicator("minor_commercial_sex", G.COMMERCIAL_SEX, _("The person is under 18 and involved in commercial sex"), None, Mx.EXPLOTACION_SEXUAL, SEX, says_minor=True, htcds_form=Tx.SEXUAL),
+    Indicator("commercial_sex_third_party", G.COMMERCIAL_SEX, _("Commercial sex arranged or induced by a third party"), None, Mx.EXPLOTACION_SEXUAL, SEX, htcds_form=Tx.SEXUAL),
     # Labour and services
-    Indicator("labour_no_pay", G.LABOUR, _("Labour: no pay or minimal pay"), None, Mx.EXPLOTACION_LABORAL, LABOUR),
-    Indicator("labour_cannot_leave", G.LABOUR, _("Labour: cannot leave the job"), None, Mx.TRABAJO_FORZADO, LABOUR),
-    Indicator("recruitment_fees", G.LABOUR, _("Labour: charged recruitment or travel fees"), MoC.DEBT_BONDAGE, None, LABOUR),
-    Indicator("lives_at_worksite", G.LABOUR, _("Labour: lives at the worksite or in housing controlled by the employer"), None, None, LABOUR),
+    Indicator("labour_no_pay", G.LABOUR, _("Labor: no pay or minimal pay"), None, Mx.EXPLOTACION_LABORAL, LABOUR, htcds_form=Tx.FORCED_LABOUR),
+    Indicator("labour_cannot_leave", G.LABOUR, _("Labor: cannot leave the job"), None, Mx.TRABAJO_FORZADO, LABOUR, htcds_form=Tx.FORCED_LABOUR),
+    Indicator("recruitment_fees", G.LABOUR, _("Labor: charged recruitment or travel fees"), MoC.DEBT_BONDAGE, None, LABOUR),
+    Indicator("lives_at_worksite", G.LABOUR, _("Labor: lives at the worksite or in housing controlled by the employer"), None, None, LABOUR),
     # Other forms of exploitation (Ley General, art. 10)
-    Indicator("forced_begging", G.OTHER_EXPLOITATION, _("Forced to beg"), None, Mx.MENDICIDAD_FORZOSA, LABOUR),
-    Indicator("forced_marriage", G.OTHER_EXPLOITATION, _("Forced or servile marriage"), None, Mx.MATRIMONIO_FORZOSO),
-    Indicator("minor_criminal_activity", G.OTHER_EXPLOITATION, _("Person under 18 used in criminal activity"), MoC.USES_CHILDREN, Mx.MENORES_DELICTIVAS, LABOUR, minor=True),
-    Indicator("illegal_adoption", G.OTHER_EXPLOITATION, _("Illegal adoption of a child"), None, Mx.ADOPCION_ILEGAL, minor=True),
-    Indicator("organ_removal", G.OTHER_EXPLOITATION, _("Removal of organs, tissues or cells"), None, Mx.TRAFICO_ORGANOS),
-    Indicator("biomedical_experimentation", G.OTHER_EXPLOITATION, _("Illicit medical experimentation"), None, Mx.EXPERIMENTACION),
+    Indicator("forced_begging", G.OTHER_EXPLOITATION, _("Forced to beg"), None, Mx.MENDICIDAD_FORZOSA, LABOUR, htcds_form=Tx.FORCED_BEGGING),
+    Indicator("forced_marriage", G.OTHER_EXPLOITATION, _("Forced or servile marriage"), None, Mx.MATRIMONIO_FORZOSO, htcds_form=Tx.FORCED_MARRIAGE),
+    Indicator("minor_criminal_activity", G.OTHER_EXPLOITATION, _("The person is under 18 and used in criminal activity"), None, Mx.MENORES_DELICTIVAS, LABOUR, says_minor=True, htcds_form=Tx.OTHER),
+    # The person screened may be the child or a parent: it says nothing of their age.
+    Indicator("illegal_adoption", G.OTHER_EXPLOITATION, _("Illegal adoption of a child"), None, Mx.ADOPCION_ILEGAL, htcds_form=Tx.FORCED_ADOPTION),
+    Indicator("organ_removal", G.OTHER_EXPLOITATION, _("Removal of organs, tissues or cells"), None, Mx.TRAFICO_ORGANOS, htcds_form=Tx.ORGAN_REMOVAL),
+    Indicator("biomedical_experimentation", G.OTHER_EXPLOITATION, _("Illicit medical experimentation"), None, Mx.EXPERIMENTACION, htcds_form=Tx.OTHER),
     # Vulnerability and context: they raise concern but prove nothing on their own.
-    Indicator("person_under_18", G.CONTEXT, _("The person is under 18"), minor=True),
+    Indicator("person_under_18", G.CONTEXT, _("The person is or appears to be under 18"), says_minor=True),
     Indicator("irregular_status", G.CONTEXT, _("Irregular migration status or visa tied to the employer")),
     Indicator("runaway_homeless", G.CONTEXT, _("Runaway, homeless or without a safe place to live")),
     Indicator("language_barrier", G.CONTEXT, _("Does not speak the local language")),
@@ -155,3 +174,18 @@ def mx_forms_for(codes) -> list[str]:
         if indicator.code in wanted and indicator.mx_form and indicator.mx_form not in seen:
             seen.append(indicator.mx_form)
     return seen
+
+
+def htcds_forms_for(codes) -> list[str]:
+    """The HTCDS vic_TypeOfExploitation values the indicators evidence."""
+    wanted = set(codes)
+    seen: list[str] = []
+    for indicator in INDICATORS:
+        form = indicator.htcds_form
+        if indicator.code in wanted and form and form not in seen:
+            seen.append(form)
+    return seen
+
+
+def activities_for(codes) -> set[str]:
+    return {i.activity for i in INDICATORS if i.code in set(codes) and i.activity}

@@ -9,7 +9,8 @@ from puente.core import choices as c
 
 
 class Screening(models.Model):
-    """One structured screening of trafficking indicators, for a contact and/or a case.
+    """One structured screening of trafficking indicators about one person, for a contact
+    and/or a case.
     The computed level and its reasons are stored as they were shown, so a later change
     to the rules never rewrites what an advocate saw."""
 
@@ -19,12 +20,25 @@ class Screening(models.Model):
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="screenings"
     )
+    # The person assessed: a potential victim of the case. Optional, for a contact not
+    # yet in a case; kept when the person is removed (the screening still happened).
+    person = models.ForeignKey(
+        "cases.Person",
+        verbose_name=_("person screened"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="screenings",
+    )
     legal_frame = models.CharField(_("legal frame"), max_length=8, choices=c.LegalFrame.choices)
     indicators = models.JSONField(_("indicators present"), default=list)
     computed_level = models.CharField(
         _("computed level"), max_length=10, choices=c.IndicatorLevel.choices
     )
     reasons = models.JSONField(_("reasons"), default=list)
+    # Each conclusion at the deciding level: {level, frame, law, reason, exploitation,
+    # means} (reason in English source text; exploitation and means are indicator codes).
+    conclusions = models.JSONField(_("conclusions"), default=list)
     override_level = models.CharField(
         _("level set by advocate"), max_length=10, choices=c.IndicatorLevel.choices, blank=True
     )
@@ -62,6 +76,17 @@ class Screening(models.Model):
     def reasons_display(self) -> list[str]:
         """The stored reasons (English source text) in the reader's language."""
         return [gettext(reason) for reason in self.reasons or []]
+
+    @property
+    def conclusions_display(self) -> list[dict[str, str]]:
+        """Each conclusion's reason in the reader's language, with the law it rests on.
+        Screenings stored before conclusions were kept show their reasons alone."""
+        if not self.conclusions:
+            return [{"reason": reason, "law": ""} for reason in self.reasons_display]
+        return [
+            {"reason": gettext(item.get("reason", "")), "law": item.get("law", "")}
+            for item in self.conclusions
+        ]
 
 
 class Protocol(models.Model):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from puente.cases.models import Case
+from puente.cases.models import Case, Person
+from puente.core.choices import PersonRole
 from puente.intake.models import Contact
 from puente.screening.models import Protocol, Screening
 
@@ -26,3 +27,12 @@ def latest_screening(
     if case is not None:
         qs = qs.filter(case=case)
     return qs.order_by("-created_at", "-id").first()
+
+
+def persons_to_screen(*, case: Case) -> list[Person]:
+    """The case's potential victims: a screening is about one of them."""
+    return [
+        p
+        for p in Person.objects.filter(case=case).order_by("id")
+        if PersonRole.POTENTIAL_VICTIM in (getattr(p, "roles", None) or [getattr(p, "role", "")])
+    ]

@@ -3,6 +3,8 @@ Every page names its permission; pages showing a contact or case are audited."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,13 +14,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from puente.audit.domain import record_event
 from puente.cases.access import case_for, check_case_access
+from puente.cases.queries import shows_mexican_frame
 from puente.core import choices as c
+from puente.core.concurrency import StaleWriteError
+from puente.core.forms import apply_domain_errors, refuse_stale_save
 from puente.core.permissions import Perm, require_perm
 from puente.intake.models import Contact
 from puente.intake.queries import contact_for
 from puente.screening import domain, queries
 from puente.screening import indicators as ind
-from puente.screening.forms import ProtocolForm, ScreeningForm
+from puente.screening.forms import FindingsForm, ProtocolForm, ScreeningForm
 from puente.screening.models import Protocol
 
 
@@ -32,12 +37,18 @@ def _contact_or_refuse(request, contact_id: int) -> Contact:
     return contact
 
 
-def _frame_from(value: str | None) -> str:
+def _frame_from(value: str | None, *, mexican_frame: bool = True) -> str:
+    if not mexican_frame:
+        return c.LegalFrame.US_TVPA
     return value if value in c.LegalFrame.values else domain.default_legal_frame()
 
 
-def _result_context(*, codes, legal_frame: str) -> dict:
-    assessment = domain.assess(indicators=set(codes), legal_frame=legal_frame)
+def _result_context(*, codes, legal_frame: str, person=None) -> dict:
+    assessment = domain.assess(
+        indicators=set(codes),
+        legal_frame=legal_frame,
+        person_is_minor=bool(person is not None and person.is_minor),
+    )
     return {
         "assessment": assessment,
         "level_label": c.label_for(c.IndicatorLevel, assessment.level),
@@ -60,16 +71,24 @@ def _checklist(selected) -> list[dict]:
 
 def _screen(request, *, contact=None, case=None, protocol, back_url: str):
     latest = queries.latest_screening(contact=contact, case=case)
+    filed_in = case or (contact.case if contact is not None else None)
+    persons = queries.persons_to_screen(case=filed_in) if filed_in is not None else []
+    mexican_frame = shows_mexican_frame(case=filed_in) or (
+        contact is not None and contact.country == "MX"
+    )
     status = 200
+    person = None
     if request.method == "POST":
-        form = ScreeningForm(request.POST)
+        form = ScreeningForm(request.POST, persons=persons, mexican_frame=mexican_frame)
         if form.is_valid():
             data = form.cleaned_data
+            person = form.persons.get(data["person"]) if data["person"] else None
             try:
                 screening = domain.record_screening(
                     by=request.user,
                     contact=contact,
                     case=case,
+                    person=person,
                     indicators=data["indicators"],
                     legal_frame=data["legal_frame"],
                     override_level=data["override_level"],
@@ -90,13 +109,22 @@ def _screen(request, *, contact=None, case=None, protocol, back_url: str):
                 return redirect(back_url)
         status = 400
         codes = [code for code in request.POST.getlist("indicators") if code in ind.BY_CODE]
-        legal_frame = _frame_from(request.POST.get("legal_frame"))
+        legal_frame = _frame_from(request.POST.get("legal_frame"), mexican_frame=mexican_frame)
     else:
         codes = latest.indicators if latest else []
         legal_frame = _frame_from(
-            request.GET.get("frame") or (latest.legal_frame if latest else None)
+            request.GET.get("frame") or (latest.legal_frame if latest else None),
+            mexican_frame=mexican_frame,
         )
-        form = ScreeningForm(initial={"indicators": codes, "legal_frame": legal_frame})
+        form = ScreeningForm(
+            initial={
+                "indicators": codes,
+                "legal_frame": legal_frame,
+                "person": latest.person_id if latest else None,
+            },
+            persons=persons,
+            mexican_frame=mexican_frame,
+        )
         record_event(
             action="view",
             actor=request.user,
@@ -113,7 +141,8 @@ def _screen(request, *, contact=None, case=None, protocol, back_url: str):
         "latest": latest,
         "protocol": protocol,
         "back_url": back_url,
-        **_result_context(codes=codes, legal_frame=legal_frame),
+        "persons": persons,
+        **_result_context(codes=codes, legal_frame=legal_frame, person=person),
     }
     return render(request, "screening/screen.html", context, status=status)
 
@@ -147,6 +176,49 @@ def screen_case(request, reference: str):
         case=case,
         protocol=protocol,
         back_url=reverse("cases:detail", kwargs={"reference": case.reference}),
+    )
+
+
+def _findings(case) -> dict:
+    return {**{name: getattr(case, name) for name in FindingsForm.FIELDS}, "version": case.version}
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm(Perm.SCREENING_RECORD)
+def correct_findings(request, reference: str):
+    """Correct what screenings put in the case (level, forms, methods of control), with
+    a reason: the audit keeps who, what and why."""
+    case = case_for(user=request.user, reference=reference, edit=True, request=request)
+    findings_form = partial(FindingsForm, mexican_frame=shows_mexican_frame(case=case))
+    form = findings_form(request.POST or None, initial=_findings(case))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            domain.correct_case_findings(
+                case=case,
+                by=request.user,
+                expected_version=data["version"],
+                changes={name: data[name] for name in FindingsForm.FIELDS if name in data},
+                reason=data["reason"],
+                request=request,
+            )
+        except StaleWriteError as exc:
+            return refuse_stale_save(
+                request,
+                exc,
+                form_class=findings_form,
+                saved=_findings(exc.record),
+                template_name="screening/findings_form.html",
+                context={"case": exc.record},
+            )
+        except ValidationError as exc:
+            apply_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Findings corrected."))
+            return redirect("cases:detail", reference=case.reference)
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "screening/findings_form.html", {"form": form, "case": case}, status=status
     )
 
 

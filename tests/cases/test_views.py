@@ -169,7 +169,7 @@ def test_detail_shows_everything_translated(advocate, advocate_client):
     case = _rich_case(advocate, 2)
     body = advocate_client.get(_detail(case)).content.decode()
     assert "Debt bondage" in body
-    assert "Labour exploitation (art. 10 IV)" in body
+    assert "Labor exploitation (art. 10 IV)" in body
     assert "Potential victim" in body and "Potential exploiter" in body
     assert "+17135550140" in body and "Mexico" in body and "Washington" in body
     assert body.index("Note 1") < body.index("Note 0")  # newest first
@@ -274,7 +274,7 @@ def test_add_person_with_identifiers(advocate, advocate_client):
     response = advocate_client.post(
         reverse("cases:person_add", args=[case.reference]),
         {
-            "role": "exploiter",
+            "roles": "exploiter",
             "is_business": "on",
             "alias": "Golden Spa LLC",
             "roles_in_process": ["Exploiter"],
@@ -303,7 +303,7 @@ def test_add_person_bad_phone_keeps_form(advocate, advocate_client):
     response = advocate_client.post(
         reverse("cases:person_add", args=[case.reference]),
         {
-            "role": "potential_victim",
+            "roles": "potential_victim",
             "first_name": "Lupe",
             "ids-TOTAL_FORMS": 1,
             "ids-INITIAL_FORMS": 0,
@@ -325,7 +325,7 @@ def test_person_edit_stale(advocate, advocate_client):
     response = advocate_client.post(
         reverse("cases:person_edit", args=[case.reference, person.pk]),
         {
-            "role": "potential_victim",
+            "roles": "potential_victim",
             "first_name": "Ana María",
             "version": 1,
             "ids-TOTAL_FORMS": 0,
@@ -444,9 +444,10 @@ def test_forms_render_with_current_values(advocate, advocate_client):
     ).content.decode()
     assert 'value="Acme Farms"' in body and "ids-TOTAL_FORMS" in body
     body = advocate_client.get(reverse("cases:person_add", args=[case.reference])).content.decode()
-    assert 'name="role"' in body and "Citizenship" in body
+    assert 'name="roles"' in body and "Citizenship" in body
     body = advocate_client.get(reverse("cases:new")).content.decode()
-    assert "Ley General, art. 10" in body
+    # A U.S. hotline opening a case: Mexico's legal frame is not offered (yet).
+    assert "Ley General, art. 10" not in body
     # The case's edit form is a read of the case, once; the person's form a read of them.
     views = AuditEntry.objects.filter(action="view")
     assert views.filter(object_type="case", object_id=str(case.pk)).count() == 1
@@ -481,3 +482,27 @@ def test_a_supervisor_cannot_review_their_own_break_glass(supervisor):
 def test_break_glass_review_with_a_malformed_event_is_404(supervisor_client, event):
     response = supervisor_client.post(reverse("cases:break_glass_review"), {"event": event})
     assert response.status_code == 404
+
+
+def test_the_mexican_legal_frame_shows_on_a_mexican_hotline_or_a_case_involving_mexico(
+    advocate, advocate_client, settings
+):
+    case = make_case(created_by=advocate, title="Farm")
+    detail = reverse("cases:detail", args=[case.reference])
+    edit = reverse("cases:edit", args=[case.reference])
+    assert "Ley General, art. 10" not in advocate_client.get(detail).content.decode()
+    assert "mx_forms_of_exploitation" not in advocate_client.get(edit).content.decode()
+    # A person with Mexican citizenship: the case involves Mexico.
+    domain.add_person(
+        case=case, by=advocate, first_name="Rosa", roles=["potential_victim"], citizenship=["MX"]
+    )
+    assert "Ley General, art. 10" in advocate_client.get(detail).content.decode()
+    assert "mx_forms_of_exploitation" in advocate_client.get(edit).content.decode()
+    # On a Mexican hotline, always.
+    settings.PUENTE_COUNTRY = "MX"
+    other = make_case(created_by=advocate, title="Taller")
+    assert (
+        "Ley General, art. 10"
+        in advocate_client.get(reverse("cases:detail", args=[other.reference])).content.decode()
+    )
+    assert "Ley General, art. 10" in advocate_client.get(reverse("cases:new")).content.decode()

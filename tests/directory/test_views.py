@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -87,7 +88,8 @@ def test_search_shows_distance_badges_and_stale_flag(advocate_client, admin_user
     assert "Nearest to Houston, TX." in html
     assert "24/7" in html
     assert "Not verified since" in html
-    assert " mi)" in html  # a U.S. hotline sees miles too
+    # A U.S. hotline sees miles first, kilometres beside them.
+    assert re.search(r'data-testid="distance">\d+ mi \(\d+ km\)', html)
     assert "Spanish" in html and "Women" in html
 
 
@@ -197,7 +199,7 @@ def test_bad_listing_shows_clear_errors(admin_client):
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Give the organisation&#x27;s name." in html
+    assert "Give the organization&#x27;s name." in html
     assert "wrong number of digits" in html
     assert "is not a state or federal entity of MX" in html
     assert Provider.objects.count() == 0
@@ -291,3 +293,13 @@ def test_api_refuses_bad_input_and_roles(advocate_client, admin_user):
     assert signed_in_client(admin_user).get(API).status_code == 403
     for role in (Role.SUPERVISOR, Role.LIAISON, Role.ANALYST):
         assert signed_in_client(make_user(role)).get(API).status_code == 200
+
+
+def test_a_mexican_hotline_sees_kilometres(advocate_client, admin_user, settings):
+    settings.PUENTE_COUNTRY = "MX"
+    make_provider(by=admin_user, name="Night Shelter", services=["shelter_emergency_housing"])
+    html = advocate_client.get(
+        reverse("directory:search"), {"need": "shelter_emergency_housing", "near": "Houston, TX"}
+    ).content.decode()
+    assert re.search(r'data-testid="distance">\d+ km<', html)
+    assert " mi" not in html.split('data-testid="distance"')[1].split("</span>")[0]

@@ -8,6 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("PUENTE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -17,6 +20,22 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The live server, answering one request at a time. With SQLite the test database
+    lives in memory and every thread of a threaded server shares its one connection: two
+    requests at once (the phone lookup while the draft autosaves) can trip over each
+    other's savepoints there, which no deployment does. Django answers with
+    `Connection: close` on a server without threads, so the browser never waits on a
+    kept-alive connection."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    LiveServerThread.server_class = _OneRequestAtATime
 
 
 @pytest.fixture(scope="session")

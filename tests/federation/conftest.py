@@ -32,6 +32,13 @@ def make_partner(name="Línea Nacional (MX)", country="MX", url="https://mx.exam
     return Partner(hotline, record, private)
 
 
+@pytest.fixture(autouse=True)
+def sent_without_approval(settings):
+    """Most exchange tests are about delivery, not approval: a referral goes straight to
+    the outbox. tests/federation/test_approval.py switches the (default) step back on."""
+    settings.PUENTE_APPROVE_CROSS_BORDER = False
+
+
 @pytest.fixture
 def partner(db) -> Partner:
     return make_partner()

@@ -49,7 +49,7 @@ def _send(case, partner, by, person=None, **overrides):
         person=person,
         consent_given=True,
         consent_method="verbal",
-        fields=["prs_Gender", "prs_AgeBroad", "vic_TypeOfExploitation", "ext_CurrentLocation"],
+        fields=["prs_Gender", "ext_AgeBroad", "vic_TypeOfExploitation", "ext_CurrentLocation"],
         summary="Needs a shelter in Monterrey; speaks Spanish.",
     )
     values.update(overrides)
@@ -63,13 +63,13 @@ def test_a_referral_shares_only_the_ticked_fields_and_is_queued_with_its_action(
     referral = _send(case, partner, liaison, person)
     assert referral.shared == {
         "prs_Gender": "Feminine",
-        "prs_AgeBroad": "24-26",
+        "ext_AgeBroad": "24-26",
         "vic_TypeOfExploitation": ["ForcedLabour"],
         "ext_CurrentLocation": {"country": "MX", "subdivision": "MX-NLE", "city": "Monterrey"},
     }
     message = OutboxMessage.objects.get()
     sent = json.loads(message.body)
-    assert sent["type"] == "referral.offer" and sent["schema_version"] == 2
+    assert sent["type"] == "referral.offer" and sent["schema_version"] == 3
     assert "prs_FirstName" not in sent["body"]["subject"]  # not ticked, not sent
     assert "Lucía" not in message.body
     share = AuditEntry.objects.get(action="share")

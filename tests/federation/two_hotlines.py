@@ -192,6 +192,9 @@ def two_hotlines(data_dir: Path):
         side.extra_env["PUENTE_EXCHANGE_TIMEOUT_SECONDS"] = "30"
         # Low enough for a test to flood past in a second or two.
         side.extra_env["PUENTE_EXCHANGE_RATE_PER_SOURCE"] = "100"
+        # These tests are about delivery, not the supervisor's approval (on by default;
+        # tests/federation/test_approval.py covers it): a referral goes straight out.
+        side.extra_env["PUENTE_APPROVE_CROSS_BORDER"] = "false"
         prepare(side)
     wire = Wire(mx.url)
     _register(us, mx, url=wire.url)

@@ -24,7 +24,8 @@ def test_record_contact_needs_only_channel_and_reason(advocate, django_capture_o
         contact = domain.record_contact(by=advocate, data={"channel": "sms", "reason": "tip"})
     contact = Contact.objects.get(pk=contact.pk)
     assert (contact.channel, contact.reason, contact.taken_by) == ("sms", "tip", advocate)
-    assert contact.direction == "inbound" and contact.signaler_type == "anonymous"
+    assert contact.direction == "inbound" and contact.signaler_type == "unknown"
+    assert contact.anonymous is False  # a form left unticked: the name was not withheld
     assert abs(contact.started_at - timezone.now()) < timedelta(minutes=5)
     assert contact.phone == "" and contact.case is None and contact.version == 1
     entry = AuditEntry.objects.get(

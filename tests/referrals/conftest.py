@@ -56,3 +56,12 @@ def make_report(*, case, by, **fields):
     )
     defaults.update(fields)
     return domain.record_authority_report(case=case, by=by, **defaults)
+
+
+def add_minor(*, case, by, **fields):
+    """A potential victim under 18 on `case`: what the "a minor" legal duty needs."""
+    from puente.cases import domain
+
+    values = dict(role="potential_victim", first_name="Ana", age=15)
+    values.update(fields)
+    return domain.add_person(case=case, by=by, **values)

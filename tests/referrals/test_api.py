@@ -8,7 +8,7 @@ from puente.audit.models import AuditEntry
 from puente.cases import domain as cases
 from tests.conftest import signed_in_client
 from tests.factories import make_case, make_user
-from tests.referrals.conftest import make_listing, make_referral, make_report
+from tests.referrals.conftest import add_minor, make_listing, make_referral, make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,7 @@ def case(advocate):
 def test_lists_a_cases_referrals_and_reports_as_codes(advocate, analyst, case):
     listing = make_listing(name="Harbor Light Safe House")
     referral = make_referral(case=case, by=advocate, provider=listing)
+    add_minor(case=case, by=advocate)
     make_report(case=case, by=advocate, consent_given=False, mandatory_duty="minor")
 
     response = signed_in_client(analyst).get(_url(case))

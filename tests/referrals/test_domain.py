@@ -15,7 +15,7 @@ from puente.referrals import domain
 from puente.referrals.choices import ReferralStatus
 from puente.referrals.models import AuthorityReport, Referral
 from tests.factories import make_case, make_user
-from tests.referrals.conftest import make_listing, make_referral, make_report
+from tests.referrals.conftest import add_minor, make_listing, make_referral, make_report
 
 pytestmark = pytest.mark.django_db
 S = ReferralStatus
@@ -242,6 +242,7 @@ def test_a_report_without_consent_must_name_the_legal_duty(advocate, case):
     assert "can only be made under a legal duty" in err.value.message_dict["mandatory_duty"][0]
     assert AuthorityReport.objects.count() == 0
 
+    add_minor(case=case, by=advocate)
     report = make_report(case=case, by=advocate, consent_given=False, mandatory_duty="minor")
     assert report.mandatory_duty == "minor" and report.outcome == "pending"
 

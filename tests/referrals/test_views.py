@@ -15,7 +15,7 @@ from puente.referrals import domain
 from puente.referrals.models import AuthorityReport, Referral
 from tests.conftest import signed_in_client
 from tests.factories import make_case, make_user
-from tests.referrals.conftest import make_listing, make_referral, make_report
+from tests.referrals.conftest import add_minor, make_listing, make_referral, make_report
 
 pytestmark = pytest.mark.django_db
 NEW = reverse("referrals:new")
@@ -280,6 +280,7 @@ def test_a_report_without_consent_or_duty_is_refused_on_the_form_in_both_languag
 
 
 def test_a_mandatory_report_about_a_minor_is_recorded_and_listed(advocate, advocate_client, case):
+    add_minor(case=case, by=advocate)
     welfare = make_listing(kind="child_welfare", name="Texas Child Protective Services")
     response = advocate_client.post(
         f"{NEW_REPORT}?case={case.reference}&agency={welfare.pk}",

@@ -194,7 +194,7 @@ def test_max_batches_stops_a_run_and_says_more_is_due():
 def test_a_closed_case_goes_with_its_contacts_people_and_screenings_but_not_its_number(advocate):
     case = _closed_case(3000, by=advocate)
     counter = CaseCounter.objects.get()
-    Person.objects.create(case=case, role="potential_victim", first_name="Rosa")
+    Person.objects.create(case=case, roles=["potential_victim"], first_name="Rosa")
     contact = _old_contact(3000, case=case)
     Screening.objects.create(
         case=case, contact=contact, legal_frame="us_tvpa", indicators=[], computed_level="low"

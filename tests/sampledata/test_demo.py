@@ -17,6 +17,7 @@ from puente.audit.domain import verify_chain
 from puente.audit.models import AuditEntry
 from puente.cases.domain import open_case
 from puente.cases.models import Case, CaseAccess, CaseCounter, Identifier, Task
+from puente.cases.queries import persons_with_role_q
 from puente.core.geography import is_subdivision_of
 from puente.core.management import server
 from puente.intake.models import Contact
@@ -107,8 +108,8 @@ def test_us_demo_data_covers_what_a_newcomer_should_see(demo_settings):
         statuses[case.status] += 1
         assert case.reference.startswith("US-")
         assert case.forms_of_exploitation and case.venues and case.methods_of_control
-        assert case.persons.filter(role="potential_victim").exists()
-        assert case.persons.filter(role="exploiter").exists()
+        assert case.persons.filter(persons_with_role_q("potential_victim")).exists()
+        assert case.persons.filter(persons_with_role_q("exploiter")).exists()
         if case.status == "closed":
             assert case.closing_reason and case.closed_at
     assert all(statuses.values()), statuses
@@ -142,7 +143,7 @@ def test_mx_demo_is_a_mexican_hotline_in_spanish(demo_settings):
 
     output = run_demo("--country", "MX")
 
-    assert "+52 55 5501 4270" in output
+    assert "+52 55 0501 4270" in output
     contacts = Contact.objects.all()
     assert contacts.filter(language="spa").count() / contacts.count() > 0.85
     mexican = contacts.filter(country="MX").exclude(subdivision="")
@@ -161,6 +162,35 @@ def test_mx_demo_is_a_mexican_hotline_in_spanish(demo_settings):
         assert case.mx_forms_of_exploitation
     assert all(u.language == "es" for u in User.objects.all())
     assert verify_chain().ok
+
+
+def _unassignable_in_mexico(e164: str) -> bool:
+    # Mexico never assigns a subscriber number (after the 2- or 3-digit area code) that
+    # starts with 0: see puente.sampledata.demo._write for the source.
+    national = e164.removeprefix("+52")
+    cut = 2 if national[:2] in {"55", "33", "81"} else 3
+    return len(national) == 10 and national[cut] == "0"
+
+
+def test_mx_demo_phone_numbers_are_in_unassignable_ranges(demo_settings):
+    from puente.directory.models import Provider
+
+    demo_settings.PUENTE_COUNTRY = "MX"
+    demo_settings.LANGUAGE_CODE = "es"
+    run_demo("--country", "MX")
+
+    numbers = set(Contact.objects.exclude(phone="").values_list("phone", flat=True))
+    numbers |= set(Identifier.objects.filter(kind="phone").values_list("normalised", flat=True))
+    mexican = {n for n in numbers if n.startswith("+52")}
+    assert len(mexican) > 100
+    assert [n for n in mexican if not _unassignable_in_mexico(n)] == []
+    us = {n for n in numbers if n.startswith("+1")}
+    assert all(n[5:9] == "5550" and n[9] == "1" for n in us), us  # 555-01xx
+    listed = [
+        "+" + "".join(ch for ch in p.phone if ch.isdigit())
+        for p in Provider.objects.filter(country="MX").exclude(phone="")
+    ]
+    assert listed and [n for n in listed if not _unassignable_in_mexico(n)] == []
 
 
 def test_demo_refuses_outside_demo_mode(settings):
@@ -211,7 +241,7 @@ def test_cases_are_numbered_and_dated_when_the_story_opened_them(demo_settings):
         # The trail says when the demo recorded it, not when the story has it happen.
         assert created[case.pk].at > opened
         assert created[case.pk].object_ref == case.reference
-        people = case.persons.exclude(role="signaler")
+        people = case.persons.exclude(persons_with_role_q("signaler"))
         assert set(people.values_list("created_at", flat=True)) == {opened}
         for note in case.notes.all():
             assert opened < note.created_at <= timezone.now()

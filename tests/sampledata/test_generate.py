@@ -80,6 +80,8 @@ def test_every_picklist_value_is_a_code(generated):
     assert values(Contact, "channel") <= _codes(c.Channel)
     assert values(Contact, "reason") <= _codes(c.ReasonForContact)
     assert values(Contact, "signaler_type") <= _codes(c.SignalerType)
+    # Who signalled and whether they gave a name are apart (issue 11, item 8).
+    assert Contact.objects.filter(signaler_type="unknown", anonymous=True).exists()
     assert values(Contact, "language") <= _codes(c.Language)
     assert values(Contact, "level_of_indicators") <= _codes(c.IndicatorLevel)
     assert all(is_subdivision_of(code, "US") for code in values(Contact, "subdivision"))
@@ -94,7 +96,8 @@ def test_every_picklist_value_is_a_code(generated):
     for name, choices in lists.items():
         used = {code for codes in Case.objects.values_list(name, flat=True) for code in codes}
         assert used and used <= _codes(choices), name
-    assert values(Person, "role") <= _codes(c.PersonRole)
+    roles = {r for held in Person.objects.values_list("roles", flat=True) for r in held}
+    assert roles and roles <= _codes(c.PersonRole)
     assert values(Person, "gender") <= _codes(c.Gender)
     assert values(Person, "age_band") <= _codes(c.AgeBand)
     assert values(Person, "trafficking_status") <= _codes(c.TraffickingStatus)

@@ -6,6 +6,7 @@ import pytest
 
 from puente.accounts.models import User
 from puente.audit.domain import verify_chain
+from puente.cases.queries import persons_with_role_q
 from puente.referrals.models import AuthorityReport, Referral
 from puente.sampledata import demo as demo_hotline
 from puente.sampledata.referrals import seed_demo_referrals
@@ -39,7 +40,9 @@ def test_demo_shows_referrals_at_every_step_and_a_mandatory_report(demo, setting
     assert reports.filter(consent_given=True, outcome="investigation_opened").count() == 1
     mandatory = reports.get(consent_given=False)
     assert mandatory.mandatory_duty == "minor" and mandatory.agency.kind == "child_welfare"
-    assert mandatory.case.persons.filter(role="potential_victim", age_band__in=["9-17", "minor"])
+    assert mandatory.case.persons.filter(
+        persons_with_role_q("potential_victim"), age_band__in=["9-17", "minor"]
+    )
     assert verify_chain().ok
 
 

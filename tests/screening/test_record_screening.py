@@ -26,7 +26,7 @@ def test_contact_screening_stores_level_reasons_and_sets_contact_level(advocate)
     assert screening.indicators == ["labour_no_pay", "takes_earnings", "withholds_documents"]
     assert screening.computed_level == "high"
     assert screening.reasons == [
-        "Commercial sex or labour together with indicators from two or more of force, fraud, coercion and control."
+        "Labor or services obtained through force, fraud or coercion: every element of labor trafficking is indicated."
     ]
     assert screening.screened_by == advocate
     assert Contact.objects.get(pk=contact.pk).level_of_indicators == "high"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -29,7 +31,7 @@ def test_contact_page_shows_checklist_frame_protocol_and_is_audited(advocate, ad
     response = advocate_client.get(reverse("screening:contact", kwargs={"contact_id": contact.pk}))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Force" in page and "Labour and services" in page
+    assert "Force" in page and "Labor and services" in page
     assert 'value="minor_commercial_sex"' in page
     assert "Passport or identity documents taken" in page
     assert '<option value="us_tvpa" selected>' in page
@@ -42,10 +44,18 @@ def test_contact_page_shows_checklist_frame_protocol_and_is_audited(advocate, ad
 
 
 def test_contact_page_can_switch_to_the_mexican_frame(advocate, advocate_client):
-    contact = make_contact(taken_by=advocate)
+    # A caller in Mexico: the Mexican frame is offered on a U.S. hotline too.
+    contact = make_contact(taken_by=advocate, country="MX", subdivision="MX-CHH")
     url = reverse("screening:contact", kwargs={"contact_id": contact.pk})
     page = advocate_client.get(url + "?frame=mx_lgt").content.decode()
     assert '<option value="mx_lgt" selected>' in page
+
+
+def test_a_us_contact_is_screened_under_the_tvpa_only(advocate, advocate_client):
+    contact = make_contact(taken_by=advocate)
+    url = reverse("screening:contact", kwargs={"contact_id": contact.pk})
+    page = advocate_client.get(url + "?frame=mx_lgt").content.decode()
+    assert 'value="mx_lgt"' not in page and 'value="us_tvpa"' in page
 
 
 def test_saving_a_contact_screening_stores_it_and_returns_to_the_contact(advocate, advocate_client):
@@ -57,14 +67,16 @@ def test_saving_a_contact_screening_stores_it_and_returns_to_the_contact(advocat
     assert response.status_code == 302
     assert response["Location"] == reverse("intake:detail", kwargs={"contact_id": contact.pk})
     screening = Screening.objects.get(contact=contact)
-    assert (screening.computed_level, screening.level) == ("moderate", "moderate")
-    assert Contact.objects.get(pk=contact.pk).level_of_indicators == "moderate"
+    # Force alone is a means under the TVPA: every element is shown (issue 11, item 2).
+    assert (screening.computed_level, screening.level) == ("high", "high")
+    assert Contact.objects.get(pk=contact.pk).level_of_indicators == "high"
     # The stored result is what the page shows next time.
     page = advocate_client.get(
         reverse("screening:contact", kwargs={"contact_id": contact.pk})
     ).content.decode()
     assert 'data-testid="latest-screening"' in page
-    assert "Commercial sex or labour together with indicators from one of force" in page
+    assert "Commercial sex induced by force, fraud or coercion" in page
+    assert "TVPA, 22 U.S.C. 7102(11)(A)" in page
     assert 'value="physical_abuse" checked' in page
 
 
@@ -172,7 +184,10 @@ def test_case_without_contacts_gets_the_general_protocol(advocate, advocate_clie
     assert "Crisis or emergency" in page
 
 
-def test_saving_a_case_screening_updates_the_case_and_redirects(advocate, advocate_client):
+def test_saving_a_case_screening_updates_the_case_and_redirects(
+    advocate, advocate_client, settings
+):
+    settings.PUENTE_COUNTRY = "MX"  # the Mexican frame, on a Mexican hotline
     case = make_case(created_by=advocate)
     response = advocate_client.post(
         reverse("screening:case", kwargs={"reference": case.reference}),
@@ -377,3 +392,59 @@ def test_mexican_hotline_screens_under_the_ley_general_by_default(
     advocate_client.post(url, {"legal_frame": "mx_lgt", "indicators": ["forced_begging"]})
     screening = Screening.objects.get(contact=contact)
     assert (screening.legal_frame, screening.computed_level) == ("mx_lgt", "moderate")
+
+
+def test_case_screening_page_offers_the_cases_potential_victims_and_uses_their_age(
+    advocate, advocate_client
+):
+    from puente.cases.models import Person
+
+    case = make_case(created_by=advocate)
+    girl = Person.objects.create(case=case, roles=["potential_victim"], first_name="Ana", age=15)
+    Person.objects.create(case=case, roles=["exploiter"], first_name="Beto")
+    url = reverse("screening:case", kwargs={"reference": case.reference})
+    page = advocate_client.get(url).content.decode()
+    assert f'<option value="{girl.pk}">Ana</option>' in page
+    assert "Beto" not in page
+    response = advocate_client.post(
+        url,
+        {"legal_frame": "us_tvpa", "indicators": ["commercial_sex_third_party"], "person": girl.pk},
+    )
+    assert response.status_code == 302
+    screening = Screening.objects.get(case=case)
+    assert (screening.person_id, screening.computed_level) == (girl.pk, "high")
+
+
+# --- correcting what screenings put in a case ----------------------------------------
+
+
+def test_correcting_the_findings_needs_a_reason_and_is_audited(advocate, advocate_client):
+    from puente.audit.models import AuditEntry
+
+    case = make_case(created_by=advocate, methods_of_control=["TakesEarnings"])
+    url = reverse("screening:findings", kwargs={"reference": case.reference})
+    page = advocate_client.get(url).content.decode()
+    assert re.search(r'value="TakesEarnings"[^>]*checked', page)
+    data = {
+        "version": case.version,
+        "level_of_indicators": "moderate",
+        "exploitation_type": "labour",
+        "methods_of_control": ["DebtBondage"],
+    }
+    refused = advocate_client.post(url, data)
+    assert refused.status_code == 400
+    assert Case.objects.get(pk=case.pk).methods_of_control == ["TakesEarnings"]
+    response = advocate_client.post(url, {**data, "reason": "The debt is what keeps him there."})
+    assert response.status_code == 302
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.methods_of_control, stored.level_of_indicators) == (["DebtBondage"], "moderate")
+    entry = AuditEntry.objects.filter(object_type="case", object_id=str(case.pk)).latest("id")
+    assert (entry.actor_id, entry.reason) == (advocate.pk, "The debt is what keeps him there.")
+
+
+def test_correcting_the_findings_is_refused_to_analyst_and_outsider(advocate, supervisor):
+    case = make_case(created_by=supervisor, restricted=True)
+    url = reverse("screening:findings", kwargs={"reference": case.reference})
+    assert client_for(Role.ANALYST).get(url).status_code == 403
+    assert signed_in_client(advocate).get(url).status_code == 403
+    assert signed_in_client(supervisor).get(url).status_code == 200

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from puente.accounts.models import User
 from puente.audit.domain import field_changes, record_event
 from puente.audit.versioned import require_version, write_if_unchanged
+from puente.cases.categories import recruitment_categories
 from puente.cases.domain.common import _collect, _reindex_on_commit, _require_edit, clean_codes
 from puente.cases.models import Case, CaseCounter
 from puente.core import choices as c
@@ -53,6 +54,10 @@ CASE_MULTISELECTS: dict[str, type] = {
     "venues": c.Venue,
     "methods_of_control": c.MethodOfControl,
     "methods_of_recruitment": c.MethodOfRecruitment,
+    "types_of_sex_exploitation": c.TypeOfSexExploitation,
+    "forced_labour_industries": c.ForcedLabourIndustry,
+    "recruitment_websites_and_apps": c.WebsiteOrApp,
+    "exploitation_websites_and_apps": c.WebsiteOrApp,
 }
 
 # What update_case may change. Status goes through the transition table; restriction
@@ -67,8 +72,38 @@ CASE_EDITABLE = {
     "status",
     "closing_reason",
     "closing_note",
+    "hotline_recruitment_methods",
     *CASE_MULTISELECTS,
 }
+
+
+def _apply_hotline_recruitment(
+    values: dict[str, Any], errors: dict[str, list], *, current: list[str]
+) -> None:
+    """The hotline's own recruitment categories are checked against this hotline's list,
+    and each adds the HTCDS code it maps to, so an HTCDS reader loses nothing."""
+    if "hotline_recruitment_methods" not in values:
+        return
+    categories = recruitment_categories()
+    chosen = values["hotline_recruitment_methods"] or []
+    if isinstance(chosen, str) or not isinstance(chosen, (list, tuple)):
+        errors.setdefault("hotline_recruitment_methods", []).append(
+            gettext("Expected a list of codes.")
+        )
+        return
+    bad = [str(code) for code in chosen if code not in categories.values]
+    if bad:
+        errors.setdefault("hotline_recruitment_methods", []).append(
+            gettext("Not a valid choice: %(codes)s.") % {"codes": ", ".join(bad)}
+        )
+        return
+    values["hotline_recruitment_methods"] = list(dict.fromkeys(chosen))
+    base = values.get("methods_of_recruitment")
+    htcds = list(current if base is None else base)
+    values["methods_of_recruitment"] = list(
+        dict.fromkeys([*htcds, *categories.maps_to(values["hotline_recruitment_methods"])])
+    )
+
 
 # --- status workflow -------------------------------------------------------------
 
@@ -137,6 +172,7 @@ def open_case(
             fields[field] = _collect(
                 errors, clean_codes, field=field, values=fields[field], choices=choices
             )
+    _apply_hotline_recruitment(fields, errors, current=[])
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -199,6 +235,7 @@ def update_case(
                 values[field] = _collect(
                     errors, clean_codes, field=field, values=values[field], choices=choices
                 )
+        _apply_hotline_recruitment(values, errors, current=case.methods_of_recruitment)
         for field, value in values.items():
             if value is None and field in {
                 "title",

@@ -30,13 +30,19 @@ from puente.core import choices as c
 from puente.core.geography import is_country
 from puente.core.phones import normalise_phone
 
-PERSON_MULTISELECTS: dict[str, type] = {"roles_in_process": c.RoleInProcess}
+PERSON_MULTISELECTS: dict[str, type] = {
+    "roles": c.PersonRole,
+    "roles_in_process": c.RoleInProcess,
+}
 PERSON_FIELDS = (
-    "role",
+    "roles",
     "is_business",
+    "salutation",
     "first_name",
     "last_name",
     "alias",
+    "title",
+    "birthdate",
     "age",
     "age_band",
     "gender",
@@ -44,11 +50,27 @@ PERSON_FIELDS = (
     "nationality",
     "primary_language",
     "trafficking_status",
+    "trafficking_status_decided_by",
     "relationship_to_trafficker",
     "roles_in_process",
+    "consent",
     "notes",
 )
 PERSON_EDITABLE = set(PERSON_FIELDS)
+_ROLE_ORDER = {code: i for i, code in enumerate(c.PersonRole.values)}
+
+
+def _single_role_to_roles(fields: dict[str, Any]) -> dict[str, Any]:
+    """`role="signaler"` (one role, as callers wrote before a person could hold several)
+    means `roles=["signaler"]`; both at once is refused rather than merged."""
+    if "role" not in fields:
+        return fields
+    values = dict(fields)
+    role = values.pop("role")
+    if "roles" in values:
+        raise ValidationError({"role": _("Send either role or roles, not both.")})
+    values["roles"] = [role] if role else []
+    return values
 
 
 # --- persons and identifiers -----------------------------------------------------
@@ -70,7 +92,9 @@ def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
         values["nationality"] = str(values["nationality"]).upper()
         if not is_country(values["nationality"]):
             errors.setdefault("nationality", []).append(gettext("Not a country code."))
-    for field in ("first_name", "last_name", "alias", "notes"):
+    if "roles" in values and not errors.get("roles"):
+        values["roles"] = sorted(values["roles"], key=_ROLE_ORDER.__getitem__)
+    for field in ("salutation", "first_name", "last_name", "alias", "title", "notes"):
         if field in values:
             values[field] = (values[field] or "").strip()
     for field in (
@@ -79,6 +103,7 @@ def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
         "nationality",
         "primary_language",
         "trafficking_status",
+        "trafficking_status_decided_by",
         "relationship_to_trafficker",
     ):
         if field in values and values[field] is None:
@@ -92,7 +117,9 @@ def _check_person(person: Person) -> None:
     errors: dict[str, list] = {}
     if person.is_business and not person.alias:
         errors["alias"] = [gettext("Give the business name.")]
-    if person.is_business and person.role != c.PersonRole.EXPLOITER:
+    if not person.roles:
+        errors["roles"] = [gettext("Choose at least one role.")]
+    if person.is_business and person.roles != [c.PersonRole.EXPLOITER]:
         errors.setdefault("is_business", []).append(
             gettext("Only an exploiter can be recorded as a business.")
         )
@@ -112,6 +139,7 @@ def _person_values(person: Person) -> dict[str, Any]:
 def add_person(
     *, case: Case, by: User, request: HttpRequest | None = None, **fields: Any
 ) -> Person:
+    fields = _single_role_to_roles(fields)
     unknown = set(fields) - PERSON_EDITABLE
     if unknown:
         raise ValidationError({f: _("Unknown field.") for f in sorted(unknown)})
@@ -142,6 +170,7 @@ def update_person(
     by: User,
     request: HttpRequest | None = None,
 ) -> Person:
+    changes = _single_role_to_roles(changes)
     unknown = set(changes) - PERSON_EDITABLE
     if unknown:
         raise ValidationError({f: _("This field cannot be changed here.") for f in sorted(unknown)})

@@ -38,6 +38,7 @@ def cross_border_referrals(context, case):
         "rows": rows,
         "can_send": can_send,
         "can_receive": user.can("exchange.receive"),
+        "can_approve": user.can("exchange.approve"),
         "OUTGOING": fc.Direction.OUTGOING,
         "request": context["request"],
     }

@@ -17,6 +17,8 @@ def case_screenings(context: template.Context, case: Case) -> dict[str, Any]:
     user may open; screening is offered to whoever may change the case."""
     return {
         "case": case,
-        "screenings": list(Screening.objects.filter(case=case).select_related("screened_by")),
+        "screenings": list(
+            Screening.objects.filter(case=case).select_related("screened_by", "person")
+        ),
         "can_screen": bool(context.get("can_edit")),
     }
