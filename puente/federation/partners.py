@@ -73,6 +73,27 @@ def _require_admin(by: User | None) -> None:
         raise PermissionDenied("needs partner.manage")
 
 
+def _record_partner_change(
+    *,
+    partner: PartnerHotline,
+    by: User | None,
+    request: HttpRequest | None,
+    changes: list[dict[str, Any]] | None = None,
+    reason: str = "",
+) -> None:
+    """Every change to a partner or its keys, in the trail; from `puente partners` (no
+    person signed in) it is named as the command line's."""
+    record_event(
+        action="partner_change",
+        actor=by,
+        actor_name="" if by else "command line",
+        obj=partner,
+        request=request,
+        changes=changes or [],
+        reason=reason,
+    )
+
+
 @transaction.atomic
 def register_partner(
     *,
@@ -89,11 +110,9 @@ def register_partner(
     if reason:
         raise ValidationError({"base_url": [reason]})
     partner.save()
-    record_event(
-        action="partner_change",
-        actor=by,
-        actor_name="" if by else "command line",
-        obj=partner,
+    _record_partner_change(
+        partner=partner,
+        by=by,
         request=request,
         changes=[{"field": "partner", "old": None, "new": f"{partner.name} {partner.base_url}"}],
     )
@@ -119,11 +138,9 @@ def change_base_url(
         raise ValidationError({"base_url": [reason]})
     if partner.base_url != old:
         partner.save(update_fields=["base_url"])
-        record_event(
-            action="partner_change",
-            actor=by,
-            actor_name="" if by else "command line",
-            obj=partner,
+        _record_partner_change(
+            partner=partner,
+            by=by,
             request=request,
             changes=[{"field": "base_url", "old": old, "new": partner.base_url}],
         )
@@ -144,11 +161,9 @@ def add_key(
     if PartnerKey.objects.filter(key_id=key_id).exists():
         raise ValidationError({"public_key": _("This key is already registered.")})
     key = PartnerKey.objects.create(partner=partner, key_id=key_id, public_key=public_key.strip())
-    record_event(
-        action="partner_change",
-        actor=by,
-        actor_name="" if by else "command line",
-        obj=partner,
+    _record_partner_change(
+        partner=partner,
+        by=by,
         request=request,
         changes=[{"field": "key", "old": None, "new": key_id}],
     )
@@ -163,11 +178,9 @@ def revoke_key(
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
-        record_event(
-            action="partner_change",
-            actor=by,
-            actor_name="" if by else "command line",
-            obj=key.partner,
+        _record_partner_change(
+            partner=key.partner,
+            by=by,
             request=request,
             reason="key revoked",
             changes=[{"field": "key", "old": key.key_id, "new": "revoked"}],
@@ -187,11 +200,9 @@ def set_active(
     if partner.active != active:
         partner.active = active
         partner.save(update_fields=["active"])
-        record_event(
-            action="partner_change",
-            actor=by,
-            actor_name="" if by else "command line",
-            obj=partner,
+        _record_partner_change(
+            partner=partner,
+            by=by,
             request=request,
             changes=[{"field": "active", "old": not active, "new": active}],
         )

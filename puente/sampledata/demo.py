@@ -153,13 +153,13 @@ class _Numbers:
         # 12.V.2015: subscriber number "c d1 e f g h i j, where c, d <> 0").
         local = MX_UNASSIGNABLE_PREFIX[len(area)] + f"{tail:04d}"
         spaced = f"{area} {local[:-4]} {local[-4:]}"
-        style = rng.choices(["plain", "plus", "old", "paren"], weights=[45, 20, 25, 10])[0]
+        written = rng.choices(["plain", "plus", "old", "paren"], weights=[45, 20, 25, 10])[0]
         return {
             "plain": spaced,
             "plus": f"+52 {spaced}",
             "old": f"+52 1 {spaced}",
             "paren": f"({area}) {local[:-4]}-{local[-4:]}",
-        }[style]
+        }[written]
 
 
 def _place(rng: random.Random, country: str) -> tuple[str, str, str]:
@@ -742,7 +742,9 @@ class _Seeder:
         recurring_raw = RECURRING_EXPLOITER_PHONE[country]
         recurring = normalise_phone(recurring_raw, default_region=country)
         exploiter_phones = [
-            i for i in identifiers if i.kind == "phone" and i.person.has_role("exploiter")
+            i
+            for i in identifiers
+            if i.kind == "phone" and i.person is not None and i.person.has_role("exploiter")
         ]
         for identifier in rng.sample(exploiter_phones, 3):
             identifier.value, identifier.normalised = recurring_raw, recurring

@@ -59,7 +59,7 @@ TABLE_FIELDS: dict[str, list[models.Field]] = {
     model._meta.db_table: list(model._meta.concrete_fields) for model in MODELS
 }
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    table: tuple(field.column for field in fields) for table, fields in TABLE_FIELDS.items()
+    table: tuple(str(field.column) for field in fields) for table, fields in TABLE_FIELDS.items()
 }
 TABLE_ORDER = list(TABLE_COLUMNS)
 # Stored times are UTC; the hour-of-day pattern is local (U.S. Central, Mexico City).
