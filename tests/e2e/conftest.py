@@ -48,7 +48,11 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
     # the test itself (set-up, assertions) are still synchronous and safe.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Waits, not timings: a busy machine (a CI run, a second suite) answers more slowly,
+    # and a page that updates in 6 s instead of 1 s is still right.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
