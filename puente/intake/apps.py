@@ -16,7 +16,7 @@ class IntakeConfig(AppConfig):
         from puente.intake.models import Contact
         from puente.intake.queries import home_contact_queues, may_take_contacts
 
-        # `can_view_contact` for a page of audit entries: a contact filed in a case is as
+        # For a page of audit entries, as `contact_for` for one: a contact filed in a case is as
         # open as its case; one that is not, to whoever may read contacts.
         add_content_reader(
             object_types=["contact"],

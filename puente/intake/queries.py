@@ -22,7 +22,6 @@ from django.utils import timezone
 from puente.accounts.models import User
 from puente.cases.access import (
     OpenableCases,
-    can_open_case,
     check_case_access,
     visible_through_case_q,
 )
@@ -223,12 +222,6 @@ def visible_contacts(user: User, opened: list[int] | None = None) -> QuerySet[Co
     if not user.can(Perm.CONTACT_VIEW):
         return Contact.objects.none()
     return Contact.objects.filter(visible_through_case_q(user, opened=opened))
-
-
-def can_view_contact(user: User, contact: Contact) -> bool:
-    if not user.can(Perm.CONTACT_VIEW):
-        return False
-    return contact.case is None or can_open_case(user, contact.case)
 
 
 def contact_for(*, user: User, contact_id: int, request: HttpRequest | None = None) -> Contact:
