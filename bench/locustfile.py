@@ -48,7 +48,7 @@ class Advocate(HttpUser):
 
     @task(2)
     def home(self) -> None:
-        self.client.get("/", name="home queue")
+        self.client.get("/workspace/", name="home queue")
 
     @task(4)
     def phone_lookup(self) -> None:

@@ -67,6 +67,18 @@ def bench_advocate(n: int) -> tuple[User, TOTPDevice]:
     return user, device
 
 
+def bench_supervisor() -> tuple[User, TOTPDevice]:
+    """The supervisor whose session opens the team view."""
+    user, _created = User.objects.get_or_create(
+        username="bench-supervisor",
+        defaults={"role": Role.SUPERVISOR, "first_name": "Bench", "last_name": "Supervisor"},
+    )
+    device = TOTPDevice.objects.filter(
+        user=user, confirmed=True
+    ).first() or TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    return user, device
+
+
 def busy_case(owner: User) -> Case:
     """A case with 20 contacts and 10 persons: the case page an advocate opens mid-call.
     Built once by linking unattached contacts and adding persons, then reused."""
@@ -198,6 +210,7 @@ def main() -> None:
             {
                 "country": country,
                 "sessions": sessions,
+                "supervisor_session": verified_session(*bench_supervisor()),
                 "csrf": secrets.token_hex(16),  # 32 characters, what Django's CSRF cookie holds
                 "phone_with_history": with_history,
                 "phone_with_history_contacts": Contact.objects.filter(phone=with_history).count(),

@@ -6,8 +6,8 @@
 
 For each database: reuse (or generate with `puente generate`) a synthetic database of
 --contacts contacts, start `puente serve` (gunicorn) with a production configuration, and
-measure the phone lookup (page partial and API), search, saving an intake, the case page
-and the home queue (p50/p95/p99 of the server time from `Server-Timing` and of the
+measure the phone lookup (page partial and API), search, saving an intake, the case page,
+the home queue and a supervisor's team view (p50/p95/p99 of the server time from `Server-Timing` and of the
 client's round trip), the lookup as one raw SQL query, a load test of simulated advocates
 (locust) and the peak memory of a server worker. Prints a table against the targets and
 writes JSON. See bench/README.md.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import http.client
+import itertools
 import json
 import math
 import os
@@ -39,6 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
+from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report  # noqa: E402
@@ -47,6 +49,17 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATA = ROOT / "var" / "bench-data"
 PUENTE = [sys.executable, "-m", "puente"]
 TINY_CONTACTS = 3000
+# The provider's account as the bench's server is configured with it (the auth token is new
+# every run): the webhooks it receives are signed exactly as Twilio signs them.
+TWILIO_ACCOUNT_SID = "AC" + "be7c" * 8
+PUBLIC_PAGES = {
+    "public page: home": "/",
+    "public page: what trafficking looks like": "/trafficking/",
+    "public page: what happens when you reach out": "/reaching-out/",
+    "public page: tip form": "/tip/",
+    "public page: chat": "/chat/",
+}
+STAFF_STREAM = "/channels/live/events/"
 
 # The lookup's contact query (puente.intake.queries._CONTACTS_SQL, the first of its two)
 # as it runs there, served by contact_phone_idx (phone, -started_at): the floor the HTML
@@ -247,6 +260,15 @@ def production_env(url: str) -> dict:
         "PUENTE_SECURE_COOKIES": "true",
         "PUENTE_DATA_DIR": str(BENCH_DATA),  # collectstatic's target, shared by runs
         "PUENTE_LOG_LEVEL": "ERROR",
+        # Calls and texts arrive through Twilio's signed webhooks. Nothing is sent to the
+        # provider's API: no advocate replies, and no bench text is a keyword (HELP, STOP)
+        # whose automatic answer goes back in the webhook's own response anyway.
+        "PUENTE_CHANNEL_PROVIDER": "twilio",
+        "TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+        # Every tip of the bench comes from 127.0.0.1: the per-address limit (5 an hour)
+        # would refuse all but the first few. Its cost (one cache increment) is still paid.
+        "PUENTE_TIP_RATE_PER_HOUR": str(10**9),
     }
 
 
@@ -328,18 +350,26 @@ class Client:
 
     def __init__(self, port: int, session: str, csrf: str):
         self.port = port
+        self.csrf = csrf
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.headers = {
             "Cookie": f"sessionid={session}; csrftoken={csrf}",
             "X-CSRFToken": csrf,
         }
 
+    @classmethod
+    def visitor(cls, port: int) -> Client:
+        """No cookies at all: a member of the public, or the provider calling a webhook."""
+        client = cls(port, "", "")
+        client.headers = {}
+        return client
+
     def request(
-        self, method: str, path: str, form: dict | None = None
+        self, method: str, path: str, form: dict | None = None, extra: dict | None = None
     ) -> tuple[int, str, dict, float, float]:
         """(status, body, headers, client ms, server ms); status 599 when the connection
         failed."""
-        headers = dict(self.headers)
+        headers = {**self.headers, **(extra or {})}
         data = None
         if form is not None:
             data = urllib.parse.urlencode(form)
@@ -386,14 +416,17 @@ def measure(
     samples: int,
     check: Check,
     form: Callable[[], dict] | None = None,
+    signed: Callable[[str, dict], dict] | None = None,
 ) -> dict:
     """Warm-up, then `samples` sequential requests. A response is an error when `check`
-    rejects it (wrong status, or not the page expected: a login redirect is fast too)."""
+    rejects it (wrong status, or not the page expected: a login redirect is fast too).
+    `signed(path, form)` gives the headers that sign a request (a provider's webhook)."""
 
     def once() -> tuple[bool, float, float]:
-        status, body, headers, client_ms, server_ms = client.request(
-            method, path() if callable(path) else path, form() if form else None
-        )
+        where = path() if callable(path) else path
+        data = form() if form else None
+        extra = signed(where, data or {}) if signed else None
+        status, body, headers, client_ms, server_ms = client.request(method, where, data, extra)
         return check(status, body, headers) and server_ms >= 0, client_ms, server_ms
 
     # Enough warm-up requests to reach every server thread (2 workers × 4 threads by
@@ -503,7 +536,12 @@ def measure_operations(client: Client, inputs: dict, url: str, samples: int) -> 
     ops["case page (20 contacts, 10 persons)"] = measure(
         client, "GET", f"/cases/{ref}/", samples, page_with(ref)
     )
-    ops["home queue"] = measure(client, "GET", "/", samples, page_with())
+    ops["home queue"] = measure(client, "GET", "/workspace/", samples, page_with())
+    # The team view is a supervisor's page: the same server, a supervisor's session.
+    supervisor = Client(client.port, inputs["supervisor_session"], client.csrf)
+    ops["team view"] = measure(
+        supervisor, "GET", "/cases/team/", samples, page_with('data-testid="advocates"')
+    )
     return ops, plan
 
 
@@ -530,6 +568,200 @@ def measure_save(client: Client, inputs: dict, url: str, samples: int) -> dict:
     missing = saved - (contact_count(url) - before)
     figures["errors"] += abs(missing)
     return figures
+
+
+# --- Channels: webhooks, the public site, the live streams ---------------------------------
+
+
+def twilio_signer(port: int, token: str) -> Callable[[str, dict], dict]:
+    """The X-Twilio-Signature of a POST, computed as Twilio computes it (the official
+    library's RequestValidator) over the URL the server sees and the form."""
+    validator = RequestValidator(token)
+
+    def sign(path: str, form: dict) -> dict:
+        url = f"http://127.0.0.1:{port}{path}"
+        return {"X-Twilio-Signature": validator.compute_signature(url, form)}
+
+    return sign
+
+
+def e164(prefix: str, n: int) -> str:
+    return prefix.replace(" ", "") + f"{n:04d}"
+
+
+def measure_channels(port: int, inputs: dict, env: dict, url: str, samples: int) -> dict:
+    """The provider's messaging webhook (signed texts from 20 texters, so most join a
+    thread already open), the anonymous tip form and the public pages, as a visitor with
+    no cookie."""
+    ops: dict[str, dict] = {}
+    visitor = Client.visitor(port)
+    sign = twilio_signer(port, env["TWILIO_AUTH_TOKEN"])
+    texts = itertools.count()
+
+    def text() -> dict:
+        n = next(texts)
+        sid = "SM" + secrets.token_hex(16)
+        return {
+            "AccountSid": TWILIO_ACCOUNT_SID,
+            "ApiVersion": "2010-04-01",
+            "MessageSid": sid,
+            "SmsSid": sid,
+            "SmsMessageSid": sid,
+            "SmsStatus": "received",
+            "From": e164(inputs["intake_phone_prefix"], 9000 + n % 20),
+            "To": "+18883737888",
+            "Body": f"Benchmark text {n}: my employer keeps my passport.",
+            "NumMedia": "0",
+            "NumSegments": "1",
+        }
+
+    ops["messaging webhook (signed)"] = measure(
+        visitor,
+        "POST",
+        "/channels/twilio/messaging/",
+        samples,
+        page_with("<Response"),
+        form=text,
+        signed=sign,
+    )
+    tips = itertools.count()
+    before = contact_count(url)
+    ops["tip form post"] = measure(
+        visitor,
+        "POST",
+        "/tip/",
+        samples,
+        page_with('data-testid="tip-sent"'),
+        form=lambda: {"account": f"Benchmark tip {next(tips)}: workers sleep at the farm."},
+    )
+    # Every tip is a contact: the table must have grown by exactly the tips sent.
+    sent = next(tips)
+    ops["tip form post"]["errors"] += abs(sent - (contact_count(url) - before))
+    for name, path in PUBLIC_PAGES.items():
+        ops[name] = measure(visitor, "GET", path, samples, page_with("data-quick-exit"))
+    return ops
+
+
+class Stream:
+    """One advocate's page listening to the live stream (server-sent events), as a browser's
+    EventSource does: a GET that stays open. Each event's arrival is timestamped as it is
+    read, by a thread of its own."""
+
+    def __init__(self, port: int, session: str, *, keep_events: bool = False):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.conn.request(
+            "GET",
+            STAFF_STREAM,
+            headers={"Cookie": f"sessionid={session}", "Accept": "text/event-stream"},
+        )
+        self.response = self.conn.getresponse()
+        self.open = self.response.status == 200 and self.response.getheader(
+            "Content-Type", ""
+        ).startswith("text/event-stream")
+        self.events: list[tuple[float, dict]] = []
+        self.received = 0
+        self.keep_events = keep_events
+        self.arrived = threading.Event()
+        self.closed = threading.Event()
+        if self.open:
+            threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            while True:
+                line = self.response.readline()
+                if not line:
+                    break
+                if line.startswith(b"data:"):
+                    at = time.perf_counter()
+                    self.received += 1
+                    if self.keep_events:
+                        self.events.append((at, json.loads(line[5:])))
+                        self.arrived.set()
+        except Exception:  # noqa: BLE001 (the server went, or close() pulled the socket)
+            pass
+        self.closed.set()
+
+    def close(self) -> None:
+        try:
+            self.conn.sock and self.conn.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.conn.close()
+
+
+def open_streams(port: int, sessions: list[str], count: int) -> list[Stream]:
+    """`count` advocates' pages connected at once (sessions reused in turn)."""
+    streams = []
+    for session in itertools.islice(itertools.cycle(sessions), count):
+        streams.append(Stream(port, session))
+    return streams
+
+
+def measure_screen_pop(port: int, inputs: dict, env: dict, samples: int) -> dict:
+    """A call rings (the provider's signed voice webhook, from a number with history) and
+    the screen-pop's event reaches an advocate's open stream: from just before the POST to
+    the moment the event is read. Server time is the webhook's own (Server-Timing)."""
+    sign = twilio_signer(port, env["TWILIO_AUTH_TOKEN"])
+    caller = Client.visitor(port)
+    stream = Stream(port, inputs["sessions"][0], keep_events=True)
+    errors = 0 if stream.open else samples
+    server: list[float] = []
+    wall: list[float] = []
+    path = "/channels/twilio/voice/"
+    warm_up = max(5, samples // 10)
+    started = time.perf_counter()
+    for i in range(warm_up + samples if stream.open else 0):
+        form = {
+            "AccountSid": TWILIO_ACCOUNT_SID,
+            "ApiVersion": "2010-04-01",
+            "CallSid": "CA" + secrets.token_hex(16),
+            "CallStatus": "ringing",
+            "Direction": "inbound",
+            "From": inputs["phone_with_history"],
+            "To": "+18883737888",
+        }
+        stream.events.clear()
+        stream.arrived.clear()
+        if i == warm_up:
+            started = time.perf_counter()
+        sent_at = time.perf_counter()
+        status, body, _h, _client_ms, server_ms = caller.request(
+            "POST", path, form, sign(path, form)
+        )
+        popped = None
+        deadline = sent_at + 10
+        while popped is None and time.perf_counter() < deadline:
+            popped = next(
+                (at for at, data in stream.events if data.get("kind") == "call_waiting"), None
+            )
+            if popped is None:
+                stream.arrived.wait(0.05)
+                stream.arrived.clear()
+        ok = status == 200 and "<Response" in body and popped is not None and server_ms >= 0
+        if i >= warm_up:
+            errors += not ok
+            server.append(server_ms)
+            wall.append(((popped or deadline) - sent_at) * 1000)
+    elapsed = time.perf_counter() - started
+    stream.close()
+    return {
+        "server_ms": percentiles(server),
+        "client_ms": percentiles(wall),
+        "throughput_rps": round(samples / elapsed, 1) if elapsed else 0.0,
+        "samples": samples,
+        "errors": errors,
+    }
+
+
+def server_memory_mb(server_pid: int) -> dict:
+    """Resident memory of the server now: its workers (each) and all its processes."""
+    master = psutil.Process(server_pid)
+    workers = [p.memory_info().rss / 2**20 for p in master.children(recursive=True)]
+    return {
+        "workers_mb": [round(w, 1) for w in workers],
+        "total_mb": round(master.memory_info().rss / 2**20 + sum(workers), 1),
+    }
 
 
 def load_test(port: int, inputs: dict, args: argparse.Namespace, workdir: Path) -> dict:
@@ -599,7 +831,11 @@ def bench_database(kind: str, args: argparse.Namespace) -> dict:
     finally:
         if args.tiny:
             drop_database(url)
-    clean = not result["server_log"]["tracebacks"] and not result["load"]["failures"]
+    clean = (
+        not result["server_log"]["tracebacks"]
+        and not result["load"]["failures"]
+        and not result["streams"]["dropped"]
+    )
     if args.tiny and clean:  # a failed tiny run keeps its logs to be read
         shutil.rmtree(workdir, ignore_errors=True)
     return result
@@ -648,10 +884,32 @@ def measure_database(kind: str, url: str, args: argparse.Namespace, workdir: Pat
         print(f"  measuring {args.samples} requests per operation …", flush=True)
         client = Client(port, inputs["sessions"][0], inputs["csrf"])
         ops, plan = measure_operations(client, inputs, url, args.samples)
+        ops.update(measure_channels(port, inputs, env, url, args.samples))
         phases["operations"] = time.monotonic() - started - sum(phases.values())
+        # The whole floor connected: every advocate's page holds its live stream open while
+        # a call rings and while the load test runs.
+        print(f"  {args.streams} live streams held open …", flush=True)
+        idle_mb = server_memory_mb(server.pid)
+        streams = open_streams(port, inputs["sessions"], args.streams)
+        time.sleep(1)  # let the server settle its new connections before reading memory
+        held_mb = server_memory_mb(server.pid)
+        ops[report.SCREEN_POP] = measure_screen_pop(port, inputs, env, args.samples)
+        phases["live streams"] = time.monotonic() - started - sum(phases.values())
         print(f"  load test: {args.users} users for {args.duration} s …", flush=True)
         result["load"] = load_test(port, inputs, args, workdir)
         phases["load test"] = time.monotonic() - started - sum(phases.values())
+        result["streams"] = {
+            "held": args.streams,
+            "opened": sum(s.open for s in streams),
+            # Closed by the server (or failed) before the bench let go: each is an error.
+            "dropped": sum(s.closed.is_set() or not s.open for s in streams),
+            "events_received": sum(s.received for s in streams),
+            "server_memory_without_streams_mb": idle_mb["total_mb"],
+            "server_memory_with_streams_mb": held_mb["total_mb"],
+            "server_memory_after_load_mb": server_memory_mb(server.pid)["total_mb"],
+        }
+        for stream in streams:
+            stream.close()
         watch.stop.set()
         watch.join()
     raw_p95 = ops[report.RAW_SQL]["server_ms"]["p95"]
@@ -699,17 +957,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--tiny",
         action="store_true",
-        help=f"{TINY_CONTACTS:,} contacts made fresh, 40 samples, 5 users for 10 s (CI)",
+        help=f"{TINY_CONTACTS:,} contacts made fresh, 40 samples, 5 users for 10 s, 20 streams (CI)",
     )
     parser.add_argument("--samples", type=int, default=200, help="requests per operation")
     parser.add_argument("--users", type=int, default=100, help="simulated advocates")
     parser.add_argument("--spawn-rate", type=int, default=20, help="advocates started per second")
     parser.add_argument("--duration", type=int, default=120, help="load test, seconds")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--streams", type=int, help="advocates' live streams held open (200; 20 with --tiny)"
+    )
     parser.add_argument("--json", type=Path, help="default var/bench-results-<time>.json")
     args = parser.parse_args(argv)
     if args.tiny:
         args.contacts, args.samples, args.users, args.duration = TINY_CONTACTS, 40, 5, 10
+        args.streams = 20 if args.streams is None else args.streams
+    if args.streams is None:
+        args.streams = 200
         args.spawn_rate = 5
     kinds = [k.strip().replace("postgresql", "postgres") for k in args.databases.split(",")]
     args.kinds = [k for k in kinds if k]
@@ -737,6 +1001,7 @@ def main() -> None:
             "duration_s": args.duration,
             "workers": args.workers,
             "threads_per_worker": 4,
+            "streams": args.streams,
         },
         "results": results,
     }

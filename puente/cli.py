@@ -4,6 +4,8 @@ puente demo [--country MX] [--port 8000]   run a demo hotline on SQLite
 puente demo --pair [--port 8000]           the U.S. and Mexico hotlines side by side, paired
 puente worker                              background worker (deliveries to partners)
 puente purge [--dry-run]                   apply the retention rules now
+puente simulate call|sms|whatsapp +1… ["text"]   a signed provider webhook, no phone line needed
+puente fetchmail                           unread e-mail from the IMAP mailbox into contacts
 puente keys new|show|rotate                this hotline's signing key
 puente serve [--bind 0.0.0.0:8000]         production server (gunicorn)
 puente migrate | createadmin | audit verify | check | ...   (any management command)
@@ -82,6 +84,11 @@ def main(argv: list[str] | None = None) -> None:
         _demo_environment(argv)
     if argv[:1] == ["audit"] and "DATABASE_URL" not in os.environ:
         # By default prove (or anchor) the chain of the database `demo` uses.
+        _demo_environment(argv)
+    if argv[:1] == ["simulate"] and not {"TWILIO_AUTH_TOKEN", "TWILIO_AUTH_TOKEN_FILE"} & set(
+        os.environ
+    ):
+        # Without a token of its own, sign as the demo's provider (its token in var/).
         _demo_environment(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "puente.settings")
     from django.core.exceptions import ImproperlyConfigured

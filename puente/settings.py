@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -57,6 +58,14 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def env_date(name: str, default: str) -> date:
+    raw = os.environ.get(name) or default
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a date (use YYYY-MM-DD)") from exc
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
@@ -72,6 +81,11 @@ PUENTE_HOTLINE_NAME = env(
     if PUENTE_COUNTRY == "MX"
     else "National Human Trafficking Hotline",
 )
+# The first day this hotline took contacts: a contact dated earlier is a typo (a wrong
+# year) and is refused. The default is the U.S. hotline's first day under Polaris
+# (7 December 2007), the older of the two modelled hotlines, so no real contact of
+# either is refused; set your own hotline's first day.
+PUENTE_HOTLINE_FOUNDED = env_date("PUENTE_HOTLINE_FOUNDED", "2007-12-07")
 # `puente demo` sets this; it relaxes only what a laptop demo cannot have (HTTPS, MFA
 # enrolment for the printed demo logins). `serve` refuses to run with it.
 PUENTE_DEMO = env_bool("PUENTE_DEMO", False)
@@ -108,6 +122,8 @@ INSTALLED_APPS = [
     "puente.directory",
     "puente.referrals",
     "puente.federation",
+    "puente.channels",
+    "puente.public",
     "puente.retention",
     "puente.sampledata",
 ]
@@ -127,12 +143,17 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "puente.accounts.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After CSRF and auth: keeps a form sent after the session ended (accounts/kept.py).
+    "puente.accounts.middleware.KeptTypingMiddleware",
     "puente.cases.middleware.RestrictedCaseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "puente.urls"
 WSGI_APPLICATION = "puente.wsgi.application"
+# `puente serve` and `puente demo` run the ASGI application (uvicorn workers under
+# gunicorn): the live pages hold a server-sent-events stream open per advocate.
+ASGI_APPLICATION = "puente.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
@@ -188,6 +209,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PUENTE_MFA_REQUIRED = env_bool("PUENTE_MFA_REQUIRED", not PUENTE_DEMO)
 PUENTE_SESSION_IDLE_MINUTES = env_int("PUENTE_SESSION_IDLE_MINUTES", 15, minimum=1)
+# How long before the idle timeout the page warns, counting down, with a "Stay signed in"
+# button (puente/core/static/puente/session.js); at most half the idle window.
+PUENTE_SESSION_WARNING_SECONDS = min(
+    env_int("PUENTE_SESSION_WARNING_SECONDS", 120, minimum=10), PUENTE_SESSION_IDLE_MINUTES * 30
+)
+# How long what was typed but not saved is kept: an unfinished intake (its autosave) and
+# a form sent after the session had ended, kept for its author to put back after signing
+# in. Past this it is neither offered nor kept (the worker deletes it every hour). The
+# Retention page's rule for drafts still applies when it is shorter.
+PUENTE_DRAFT_HOURS = env_int("PUENTE_DRAFT_HOURS", 72, minimum=1)
 PUENTE_LOCKOUT_ATTEMPTS = env_int("PUENTE_LOCKOUT_ATTEMPTS", 5, minimum=1)
 PUENTE_LOCKOUT_MINUTES = env_int("PUENTE_LOCKOUT_MINUTES", 15, minimum=1)
 # Failed sign-ins (any account, known or not) from one network address within
@@ -222,6 +253,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A form refused for its missing or stale security token explains itself in Puente's layout.
+CSRF_FAILURE_VIEW = "puente.core.views.csrf_failure"
 SECURE_COOKIES = env_bool("PUENTE_SECURE_COOKIES", not (PUENTE_DEMO or DEBUG))
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
@@ -263,6 +296,9 @@ TIME_ZONE = env(
 )
 USE_I18N = True
 USE_TZ = True
+# One date format per language, everywhere (puente/core/formats/<language>/formats.py):
+# U.S. month-first with a.m./p.m., Mexican day-first on a 24-hour clock.
+FORMAT_MODULE_PATH = ["puente.core.formats"]
 
 # --- Static files (shipped with the project, served by the app: no CDN) --------------------
 
@@ -306,6 +342,127 @@ PUENTE_EXCHANGE_RATE_PER_SOURCE = env_int("PUENTE_EXCHANGE_RATE_PER_SOURCE", 300
 PUENTE_EXCHANGE_RATE_PER_KEY = env_int("PUENTE_EXCHANGE_RATE_PER_KEY", 300, minimum=1)
 PUENTE_EXCHANGE_MAX_BODY_BYTES = env_int("PUENTE_EXCHANGE_MAX_BODY_BYTES", 1_048_576, minimum=1024)
 
+# --- Channels: calls, texts, WhatsApp and e-mail arriving as contacts (docs/channels.md) --
+
+# Which telephony/messaging provider this deployment uses: "twilio" or "none" (webhooks
+# answer 404 and nothing is sent). The demo uses "twilio" with a demo token of its own so
+# `puente simulate` can stand in for the telephone network.
+PUENTE_CHANNEL_PROVIDER = env("PUENTE_CHANNEL_PROVIDER", "twilio" if PUENTE_DEMO else "none")
+if PUENTE_CHANNEL_PROVIDER not in {"twilio", "none"}:
+    raise ImproperlyConfigured(
+        f"PUENTE_CHANNEL_PROVIDER={PUENTE_CHANNEL_PROVIDER!r}: choose twilio or none"
+    )
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", "AC" + "0" * 32 if PUENTE_DEMO else "")
+# Signs every webhook Twilio sends us and authenticates what we send. Never in the repo:
+# TWILIO_AUTH_TOKEN_FILE in production.
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN")
+if not TWILIO_AUTH_TOKEN and PUENTE_DEMO:
+    # Made once in the demo's data folder, like its SECRET_KEY; `puente simulate` reads it.
+    _demo_twilio_token = DATA_DIR / "demo-twilio-token"
+    if not _demo_twilio_token.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        _demo_twilio_token.write_text(secrets.token_hex(16))
+        _demo_twilio_token.chmod(0o600)
+    TWILIO_AUTH_TOKEN = _demo_twilio_token.read_text().strip()
+# Where the provider's REST API is (a stand-in in tests; the real one otherwise).
+TWILIO_API_URL = env("TWILIO_API_URL", "https://api.twilio.com")
+# The address the provider calls us at (https://hotline.example.org): webhook signatures
+# cover the URL as the provider saw it, which a reverse proxy hides from us. Without it,
+# the request's own scheme and host are used (X-Forwarded-* only with PUENTE_BEHIND_PROXY).
+PUENTE_PUBLIC_URL = env("PUENTE_PUBLIC_URL").rstrip("/")
+# The hotline's own numbers, as the public dials and texts them (E.164 or as printed):
+# the U.S. hotline 1-888-373-7888 (text 233733), Mexico's Línea Nacional 800 5533 000.
+PUENTE_HOTLINE_PHONE = env(
+    "PUENTE_HOTLINE_PHONE", "+528005533000" if PUENTE_COUNTRY == "MX" else "+18883737888"
+)
+PUENTE_HOTLINE_SMS = env(
+    "PUENTE_HOTLINE_SMS", "+528005533000" if PUENTE_COUNTRY == "MX" else "233733"
+)
+PUENTE_HOTLINE_WHATSAPP = env(
+    "PUENTE_HOTLINE_WHATSAPP", "+528005533000" if PUENTE_COUNTRY == "MX" else ""
+)
+# The queue Twilio holds callers in until an advocate takes the call (<Enqueue>).
+PUENTE_VOICE_QUEUE = env("PUENTE_VOICE_QUEUE", "advocates")
+# The live-page event bus: "memory" (one server process; SQLite) or "postgres"
+# (LISTEN/NOTIFY, for several server processes sharing one PostgreSQL database). By default
+# it follows the database: PostgreSQL deployments run several server processes, and an
+# event must reach the advocates connected to any of them.
+PUENTE_EVENTS_BACKEND = env(
+    "PUENTE_EVENTS_BACKEND",
+    "postgres"
+    if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+    else "memory",
+)
+if PUENTE_EVENTS_BACKEND not in {"memory", "postgres"}:
+    raise ImproperlyConfigured(
+        f"PUENTE_EVENTS_BACKEND={PUENTE_EVENTS_BACKEND!r}: memory or postgres"
+    )
+# Inbound e-mail: the inbound-mail webhook's signing key (Mailgun's HMAC-SHA-256 scheme),
+# and an IMAP mailbox `puente fetchmail` polls.
+PUENTE_INBOUND_EMAIL_SECRET = env("PUENTE_INBOUND_EMAIL_SECRET")
+PUENTE_IMAP_HOST = env("PUENTE_IMAP_HOST")
+PUENTE_IMAP_PORT = env_int("PUENTE_IMAP_PORT", 993, minimum=1)
+PUENTE_IMAP_SSL = env_bool("PUENTE_IMAP_SSL", True)
+PUENTE_IMAP_USER = env("PUENTE_IMAP_USER")
+PUENTE_IMAP_PASSWORD = env("PUENTE_IMAP_PASSWORD")
+PUENTE_IMAP_FOLDER = env("PUENTE_IMAP_FOLDER", "INBOX")
+# Attachments of inbound e-mail: the largest kept, and where (outside the web root).
+PUENTE_ATTACHMENT_MAX_BYTES = env_int("PUENTE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+PUENTE_ATTACHMENT_DIR = Path(env("PUENTE_ATTACHMENT_DIR", str(DATA_DIR / "attachments")))
+# Outgoing texts: tries before a message is marked failed (backoff as the exchange's).
+PUENTE_CHANNEL_MAX_ATTEMPTS = env_int("PUENTE_CHANNEL_MAX_ATTEMPTS", 20, minimum=1)
+PUENTE_CHANNEL_TIMEOUT_SECONDS = env_int("PUENTE_CHANNEL_TIMEOUT_SECONDS", 10, minimum=1)
+
+# Live pages: seconds between the comments that keep an idle server-sent-events stream
+# open through proxies (most close a silent connection after 60 s).
+PUENTE_LIVE_HEARTBEAT_SECONDS = env_int("PUENTE_LIVE_HEARTBEAT_SECONDS", 20, minimum=1)
+
+# --- The public site (puente/public) and where staff work ------------------------------------
+
+# The public pages live at the site root; the staff workspace's home moves here (a path
+# without a leading slash; /staff/ is staff administration).
+PUENTE_STAFF_PATH = env("PUENTE_STAFF_PATH", "workspace/").strip("/") + "/"
+if PUENTE_STAFF_PATH == "/":
+    raise ImproperlyConfigured(
+        "PUENTE_STAFF_PATH cannot be the site root: the public site is there"
+    )
+# The other country's hotline, shown on the public site beside this one's ("which hotline
+# to contact from where"): the U.S. hotline for a Mexican deployment and the other way round.
+PUENTE_OTHER_HOTLINE_NAME = env(
+    "PUENTE_OTHER_HOTLINE_NAME",
+    "National Human Trafficking Hotline (United States)"
+    if PUENTE_COUNTRY == "MX"
+    else "Línea Nacional contra la Trata de Personas (México)",
+)
+PUENTE_OTHER_HOTLINE_PHONE = env(
+    "PUENTE_OTHER_HOTLINE_PHONE", "+18883737888" if PUENTE_COUNTRY == "MX" else "+528005533000"
+)
+PUENTE_OTHER_HOTLINE_SMS = env(
+    "PUENTE_OTHER_HOTLINE_SMS", "233733" if PUENTE_COUNTRY == "MX" else ""
+)
+# Where the quick exit sends a visitor: a neutral page that explains nothing.
+PUENTE_QUICK_EXIT_URL = env("PUENTE_QUICK_EXIT_URL", "https://weather.com/")
+# The anonymous tip form: tips one network address may send per hour (counted in the cache
+# only, never in the database), and the longest account accepted.
+PUENTE_TIP_RATE_PER_HOUR = env_int("PUENTE_TIP_RATE_PER_HOUR", 5, minimum=1)
+PUENTE_TIP_MAX_CHARS = env_int("PUENTE_TIP_MAX_CHARS", 10_000, minimum=100)
+# Web chat: messages one chat may send per minute (a flood is refused, kept in the cache).
+PUENTE_CHAT_RATE_PER_MINUTE = env_int("PUENTE_CHAT_RATE_PER_MINUTE", 30, minimum=1)
+
+# The cache holds only short-lived counters (the tip form's and chat's rate limits): an
+# in-process memory cache by default; with several server processes point it at Redis so
+# they share one count (PUENTE_CACHE_URL=redis://127.0.0.1:6379/1, needs the `redis`
+# package).
+PUENTE_CACHE_URL = env("PUENTE_CACHE_URL")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": PUENTE_CACHE_URL,
+    }
+    if PUENTE_CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "puente"}
+}
+
 # --- Periodic jobs (puente/core/schedule.py) ------------------------------------------------
 
 # Hours between runs of the retention purge (the rules are set by administrators on the
@@ -315,6 +472,11 @@ PUENTE_RETENTION_PURGE_HOURS = env_int("PUENTE_RETENTION_PURGE_HOURS", 24, minim
 # seconds between runs (0: never).
 PUENTE_SCHEDULE: dict[str, int] = {
     "puente.retention.tasks.purge_due_records": PUENTE_RETENTION_PURGE_HOURS * 3600,
+    # What was typed but not saved, past PUENTE_DRAFT_HOURS (intake drafts, held forms).
+    "puente.intake.tasks.purge_expired_drafts": 3600,
+    # Outgoing texts a provider outage (or a killed worker) left queued.
+    "puente.channels.tasks.send_due_messages": 60,
+    "puente.channels.tasks.purge_old_refusals": 24 * 3600,
 }
 
 TASKS = {

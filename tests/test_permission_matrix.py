@@ -13,10 +13,14 @@ import json
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from puente.accounts.roles import Role, permissions_for
+from puente.channels.models import Conversation
+from puente.core import choices as c
 from puente.core.permissions import Perm
 from puente.directory.models import Provider
+from puente.intake.domain import record_inbound_contact
 from puente.intake.models import IntakeDraft
 from puente.screening.models import Protocol
 from tests.conftest import signed_in_client
@@ -31,10 +35,37 @@ PAGES_WITHOUT_A_PERMISSION = {
     "accounts:mfa_verify",
     "accounts:mfa_enrol",
     "accounts:recovery_codes",
+    # The one-time link an administrator hands a new or reset account: the token is the key.
+    "accounts:set_password",
+    # The idle warning and kept typing: the person's own session and own kept forms
+    # (tests/accounts/test_kept_typing.py); JSON 401 without a session.
+    "accounts:session_status",
+    "accounts:session_renew",
+    "accounts:held_draft_take",
+    "accounts:held_draft_discard",
     "set_language",
     "javascript-catalog",
     # Partner hotlines' door: signed (RFC 9421), not signed-in; tests/federation covers it.
     "federation:inbox",
+    # The provider's webhooks: signed (X-Twilio-Signature, the inbound-mail HMAC), not
+    # signed-in; tests/channels covers them.
+    "channels:voice",
+    "channels:voice_language",
+    "channels:voice_status",
+    "channels:messaging",
+    "channels:messaging_status",
+    "channels:email_inbound",
+    # The public site: for anyone, no account (tests/public covers abuse limits).
+    "public:home",
+    "public:trafficking",
+    "public:reaching_out",
+    "public:tip",
+    "public:chat",
+    "public:chat_start",
+    "public:chat_messages",
+    "public:chat_send",
+    "public:chat_end",
+    "public:language",
 }
 
 
@@ -115,6 +146,13 @@ def _partner_world() -> dict:
     }
 
 
+def _api_key(user) -> int:
+    from puente.accounts.domain import create_api_key
+
+    key, _raw = create_api_key(name="Telephony bridge", user=user, scopes=[Perm.PHONE_LOOKUP])
+    return key.pk
+
+
 @pytest.fixture
 def world(db):
     owner = make_user(Role.ADVOCATE)
@@ -139,6 +177,16 @@ def world(db):
         "key": draft.key,
         "provider_id": Provider.objects.create(name="Casa Refugio", country="MX").pk,
         "token": "no-such-import",
+        "thread_id": Conversation.objects.create(
+            channel=c.Channel.SMS,
+            address="+17135550100",
+            hotline_address="233733",
+            contact=record_inbound_contact(channel=c.Channel.SMS, via="test", phone="+17135550100"),
+            opened_at=timezone.now(),
+            last_message_at=timezone.now(),
+        ).pk,
+        "action": "claim",
+        "api_key_id": _api_key(owner),
         "referral_id": referrals.record_referral(
             case=case,
             by=owner,

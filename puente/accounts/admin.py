@@ -1,8 +1,12 @@
-"""The back office (/backoffice/) for administrators: staff accounts and API keys.
+"""The back office (/backoffice/): Django's admin, kept for developers only.
 
-Access follows Puente roles, not Django model permissions: an administrator is not a
-superuser (they run the system, they do not read case files), so each admin class
-says which Puente permission opens it.
+Every staff task has its page in Puente itself, in both languages: staff accounts and
+API keys at /staff/ (`staff_views.py`), protocols, the directory, partners and retention
+in their apps. The back office opens only to superusers — an account made on the server
+with `puente createsuperuser`, which holds no Puente role and so reads no case files —
+for inspecting data while developing or repairing. Hotline administrators are not
+superusers and are refused here. Saves still go through the domain, so even a developer's
+change is in the chained audit trail.
 """
 
 from __future__ import annotations
@@ -36,18 +40,25 @@ def _backoffice_login(request, extra_context=None):
     raise PermissionDenied
 
 
+def _developers_only(request) -> bool:
+    return bool(request.user.is_active and request.user.is_superuser)
+
+
 # Replacing the one method on the default site's instance keeps every other AdminSite
 # behaviour; mypy only allows assigning to a method on a subclass.
 admin.site.login = _backoffice_login  # type: ignore[method-assign]  # deliberate override
+admin.site.has_permission = _developers_only  # type: ignore[method-assign]  # deliberate override
 admin.site.site_header = _("Puente back office")
 admin.site.site_title = _("Puente back office")
 
 
 class RolePermissionAdmin(admin.ModelAdmin):
+    # Which Puente permission the matching page in Puente needs (documentation: the
+    # back office itself opens to superusers only).
     perm: str = ""
 
     def _allowed(self, request) -> bool:
-        return request.user.is_active and request.user.is_staff and request.user.can(self.perm)
+        return _developers_only(request)
 
     def has_module_permission(self, request):
         return self._allowed(request)

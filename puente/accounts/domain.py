@@ -14,10 +14,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp.models import Device
@@ -29,6 +32,7 @@ from puente.accounts.roles import API_SCOPES, Role
 from puente.audit.domain import field_changes, record_event
 from puente.audit.models import AuditAction, AuditEntry
 from puente.core.http import client_address
+from puente.core.permissions import Perm
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "recovery codes"
@@ -473,6 +477,8 @@ def change_staff(
             )
         if "role" in changed and after["role"] not in Role.values:
             raise ValidationError({"role": _("Choose a role.")})
+        if _removes_an_administrator(before, after):
+            _refuse_if_last_administrator(current)
         if not diff:
             return current
         for field in changed:
@@ -493,6 +499,34 @@ def change_staff(
             request=request,
         )
     return current
+
+
+def _is_active_administrator(values: dict[str, Any]) -> bool:
+    return bool(values["is_active"]) and values["role"] == Role.ADMINISTRATOR
+
+
+def _removes_an_administrator(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    return _is_active_administrator(before) and not _is_active_administrator(after)
+
+
+def _refuse_if_last_administrator(current: User) -> None:
+    # Locked for the transaction, so two administrators demoting each other at the same
+    # moment cannot both succeed and leave the hotline with nobody to manage accounts.
+    others = list(
+        User.objects.select_for_update()
+        .filter(role=Role.ADMINISTRATOR, is_active=True)
+        .exclude(pk=current.pk)
+        .values_list("pk", flat=True)
+    )
+    if not others:
+        raise ValidationError(
+            _(
+                "%(name)s is the last active administrator: give another person the "
+                "administrator role first."
+            )
+            % {"name": current.display_name},
+            code="last_administrator",
+        )
 
 
 def set_staff_password(
@@ -609,3 +643,166 @@ def revoke_api_key(
                 request=request,
             )
     return key
+
+
+# --- Staff administration in Puente's own pages (/staff/) ------------------------------
+# Each action an administrator takes on an account: permission checked here as well as on
+# the page (a command or a future API gets the same rule), audited through the functions
+# above. Accounts are deactivated, never deleted: the audit trail names them.
+# A first password, or a forgotten one, is set by the person themselves through a
+# one-time link the administrator hands over: the administrator never knows it, and
+# nothing needs e-mail. The link is Django's password-reset token — it stops working
+# once a password is set (it is derived from the stored hash) or after
+# PASSWORD_RESET_TIMEOUT — and is never stored or written to the trail.
+
+
+@dataclass(frozen=True)
+class PasswordLink:
+    """What the one-time link is built from (`accounts:set_password`)."""
+
+    uidb64: str
+    token: str
+
+    @property
+    def valid_days(self) -> int:
+        return max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+
+
+def _require_user_manage(by: User | None) -> User:
+    if by is None or not by.can(Perm.USER_MANAGE):
+        raise PermissionDenied(f"needs {Perm.USER_MANAGE}")
+    return by
+
+
+def _password_link(user: User) -> PasswordLink:
+    return PasswordLink(
+        uidb64=urlsafe_base64_encode(force_bytes(user.pk)),
+        token=default_token_generator.make_token(user),
+    )
+
+
+def add_staff_member(
+    *,
+    by: User,
+    username: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    language: str = "",
+    request: HttpRequest | None = None,
+) -> tuple[User, PasswordLink]:
+    """A new account with no usable password, and the one-time link with which its owner
+    sets one (then enrols two-step verification at their first sign-in)."""
+    _require_user_manage(by)
+    if language not in ("", "en", "es"):
+        raise ValidationError({"language": _("Choose English or Spanish.")})
+    user = create_staff(
+        by=by,
+        username=username,
+        role=role,
+        password=None,
+        request=request,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip(),
+        language=language,
+    )
+    return user, _password_link(user)
+
+
+def change_staff_role(
+    *, user: User, by: User, role: str, request: HttpRequest | None = None
+) -> User:
+    _require_user_manage(by)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Choose a role.")})
+    return change_staff(user=user, by=by, changes={"role": role}, request=request)
+
+
+def deactivate_staff(*, user: User, by: User, request: HttpRequest | None = None) -> User:
+    """The person can no longer sign in (their open sessions end at their next request);
+    everything they did stays in the trail under their name."""
+    _require_user_manage(by)
+    if user.pk == by.pk:
+        raise ValidationError(
+            _("You cannot deactivate your own account: another administrator must.")
+        )
+    return change_staff(user=user, by=by, changes={"is_active": False}, request=request)
+
+
+def reactivate_staff(*, user: User, by: User, request: HttpRequest | None = None) -> User:
+    _require_user_manage(by)
+    return change_staff(user=user, by=by, changes={"is_active": True}, request=request)
+
+
+def issue_password_link(
+    *, user: User, by: User, request: HttpRequest | None = None
+) -> PasswordLink:
+    """Reset a password: the current one stops working at once (it may be known to
+    someone else) and a new one-time link replaces any earlier link."""
+    _require_user_manage(by)
+    if user.pk == by.pk:
+        raise ValidationError(
+            _("Reset your own password from another administrator's account, not your own.")
+        )
+    if not user.is_active:
+        raise ValidationError(_("Reactivate the account before resetting its password."))
+    with transaction.atomic():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        record_event(
+            action=AuditAction.CHANGE,
+            actor=by,
+            obj=user,
+            object_ref=user.username,
+            changes=[{"field": "password", "old": "…", "new": "…"}],
+            reason="password reset by an administrator: one-time link issued",
+            request=request,
+        )
+    return _password_link(user)
+
+
+def set_password_from_link(
+    *, user: User, password: str, request: HttpRequest | None = None
+) -> None:
+    """The owner of the account sets their password from the one-time link (the caller
+    has checked the link). Clears a lockout: the person has just proved who they are to
+    an administrator."""
+    if not user.is_active:
+        raise PermissionDenied("account deactivated")
+    password_validation.validate_password(password, user=user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.failed_logins = 0
+        user.locked_until = None
+        user.save(update_fields=["password", "failed_logins", "locked_until"])
+        record_event(
+            action=AuditAction.CHANGE,
+            actor=user,
+            obj=user,
+            object_ref=user.username,
+            changes=[{"field": "password", "old": "…", "new": "…"}],
+            reason="password set by its owner from a one-time link",
+            request=request,
+        )
+
+
+def reset_staff_second_factor(*, user: User, by: User, request: HttpRequest | None = None) -> None:
+    """The person lost their phone: they enrol an authenticator again at their next
+    sign-in (an open session is sent to enrol at its next page)."""
+    _require_user_manage(by)
+    if user.pk == by.pk:
+        raise ValidationError(
+            _(
+                "You cannot reset your own two-step verification: use a recovery code, "
+                "or ask another administrator."
+            )
+        )
+    reset_second_factor(user=user, by=by, request=request)
+
+
+def unlock_staff(*, user: User, by: User, request: HttpRequest | None = None) -> None:
+    if not by.can(Perm.ACCOUNT_UNLOCK):
+        raise PermissionDenied(f"needs {Perm.ACCOUNT_UNLOCK}")
+    unlock_user(user=user, by=by, request=request)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -103,3 +104,27 @@ class FailedSignIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address or '?'} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class HeldDraft(models.Model):
+    """A form sent after its author's session had ended: what they typed, kept for them
+    to put back once signed in again (puente/accounts/kept.py). Never the CSRF token,
+    a password or a file. Deleted when put back or discarded, and after
+    PUENTE_DRAFT_HOURS."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="held_drafts"
+    )
+    # The page the form was on, where its author is brought back to put it back, and
+    # the address it was sent to (to find that form on the page).
+    page = models.CharField(max_length=2000)
+    action = models.CharField(max_length=2000)
+    # {field name: [values]}: a multiple choice sends several values under one name.
+    fields = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="held_draft_user_idx")]
+
+    def __str__(self) -> str:
+        return f"held draft {self.pk} for {self.page}"

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from puente.accounts.models import ApiKey, FailedSignIn, User
-from puente.accounts.roles import ROLE_PERMISSIONS
+from puente.accounts.roles import ROLE_PERMISSIONS, Role
 from puente.core.permissions import Perm
 
 
@@ -94,3 +95,33 @@ def account_watch(*, user: User) -> AccountWatch | None:
         ),
     )
     return None if watch.empty else watch
+
+
+# --- Staff administration (/staff/) --------------------------------------------------
+
+
+def staff_listing(*, role: str = "", active: bool | None = True) -> QuerySet[User]:
+    """Staff for the administrators' list, annotated `mfa_enrolled` (a confirmed
+    authenticator): one query however many accounts."""
+    from_devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    qs = User.objects.annotate(mfa_enrolled=Exists(from_devices))
+    if role:
+        qs = qs.filter(role=role)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs.order_by("first_name", "last_name", "username")
+
+
+def staff_member(*, user_id: int) -> User | None:
+    return (
+        User.objects.annotate(
+            mfa_enrolled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+        )
+        .select_related("role_given_by")
+        .filter(pk=user_id)
+        .first()
+    )
+
+
+def active_administrators() -> int:
+    return User.objects.filter(role=Role.ADMINISTRATOR, is_active=True).count()

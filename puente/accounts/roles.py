@@ -54,6 +54,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.EXCHANGE_APPROVE,
             # A locked-out advocate mid-shift should not wait for the administrator.
             Perm.ACCOUNT_UNLOCK,
+            # Who carries how much, what is overdue, what nobody is working.
+            Perm.TEAM_VIEW,
         }
     ),
     Role.LIAISON: frozenset(
@@ -82,6 +84,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.DIRECTORY_MANAGE,
             Perm.PARTNER_MANAGE,
             Perm.RETENTION_MANAGE,
+            # Staffing: the team view's counts per advocate. Without case.view the page
+            # shows no case references or titles (see puente/cases/team.py).
+            Perm.TEAM_VIEW,
         }
     ),
 }

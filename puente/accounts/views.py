@@ -20,14 +20,15 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from puente.accounts import domain, queries
+from puente.accounts import domain, kept, queries
 from puente.accounts.forms import CodeForm, SignInForm
 from puente.accounts.models import User
 from puente.core.permissions import Perm, require_perm
 
 # Set at sign-in, removed at sign-out. If the login page sees it while nobody is signed
-# in, the session ended on its own: the idle timeout. It holds no identity.
-SIGNED_IN_COOKIE = "puente_was_signed_in"
+# in, the session ended on its own: the idle timeout. It carries the user's id, signed,
+# so a form sent after the timeout is kept for them (puente/accounts/kept.py).
+SIGNED_IN_COOKIE = kept.SIGNED_IN_COOKIE
 
 
 def _safe_next(request) -> str:
@@ -79,7 +80,9 @@ def login_view(request):
     next_url = _safe_next(request)
     if request.user.is_authenticated:
         return redirect(_second_step(request.user, next_url, verified=request.user.is_verified()))
-    idle_signed_out = request.method == "GET" and bool(request.COOKIES.get(SIGNED_IN_COOKIE))
+    marker = kept.read_marker(request.COOKIES.get(SIGNED_IN_COOKIE))
+    # Said once: the marker remembers it was said, and stays to keep a form sent later.
+    idle_signed_out = request.method == "GET" and marker is not None and not marker.notice_shown
     form = SignInForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -93,13 +96,7 @@ def login_view(request):
             auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             # Just past the password, so the second factor (if any) is still to come.
             response = redirect(_second_step(user, next_url, verified=False))
-            response.set_cookie(
-                SIGNED_IN_COOKIE,
-                "1",
-                httponly=True,
-                samesite="Lax",
-                secure=settings.SESSION_COOKIE_SECURE,
-            )
+            kept.set_marker(response, user_id=user.pk)
             if user.language:
                 response.set_cookie(
                     settings.LANGUAGE_COOKIE_NAME,
@@ -129,8 +126,10 @@ def login_view(request):
             "idle_minutes": settings.PUENTE_SESSION_IDLE_MINUTES,
         },
     )
-    if idle_signed_out:
-        response.delete_cookie(SIGNED_IN_COOKIE, samesite="Lax")
+    if idle_signed_out and marker is not None:
+        kept.set_marker(response, user_id=marker.user_id, notice_shown=True)
+    elif marker is None and request.COOKIES.get(SIGNED_IN_COOKIE):
+        kept.forget_marker(response)  # made up, changed or too old
     return response
 
 
@@ -141,7 +140,7 @@ def logout_view(request):
     auth.logout(request)
     messages.success(request, _("You have signed out."))
     response = redirect(settings.LOGOUT_REDIRECT_URL)
-    response.delete_cookie(SIGNED_IN_COOKIE, samesite="Lax")
+    kept.forget_marker(response)
     return response
 
 

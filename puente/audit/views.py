@@ -5,6 +5,7 @@ from django.utils.http import urlencode
 
 from puente.audit.domain import record_event
 from puente.audit.forms import AuditFilterForm
+from puente.audit.labels import label_entries
 from puente.audit.models import AuditAction
 from puente.audit.queries import audit_entries
 from puente.audit.visibility import readable_entry_ids
@@ -43,6 +44,9 @@ def audit_list(request):
     shown = readable_entry_ids(viewer=request.user, entries=rows)
     for entry in rows:
         entry.content_shown = entry.id in shown
+    # Codes become words for the reader (translated actions, field names and picklist
+    # labels, staff by name); the trail itself keeps the codes it was chained with.
+    label_entries(rows)
     # Looking at the trail is itself on the trail: who reviewed whom must be reviewable,
     # and whose content they read (at most a page of ids).
     applied = ", ".join(f"{key}={value}" for key, value in filters.items() if value)

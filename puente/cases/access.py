@@ -98,12 +98,20 @@ def visible_through_case_q(user: User, field: str = "case", opened: list[int] | 
 
 
 class CaseRefused(Refused):
-    """`user` may not open (or change) `case`. Already in the audit trail when raised."""
+    """`user` may not open (or change) `case`. Already in the audit trail when raised.
 
-    def __init__(self, *, case: Case, reason: str, message: Any) -> None:
+    `break_glass_reference`: the case's reference when the reader could open it by
+    breaking the glass (a restricted case, and they hold that permission), so whatever
+    page shows the refusal — the restricted-case notice, or core's 403 page, which knows
+    nothing of cases — can offer the way in; None otherwise."""
+
+    def __init__(
+        self, *, case: Case, reason: str, message: Any, break_glass_reference: str | None = None
+    ) -> None:
         super().__init__(message)
         self.case = case
         self.audit_reason = reason
+        self.break_glass_reference = break_glass_reference
 
 
 def check_case_access(
@@ -117,11 +125,14 @@ def check_case_access(
     """Refuse (CaseRefused, audited against `obj` — the case itself unless a record of it,
     such as a contact, is what was asked for) unless `user` may open `case` and, with
     `edit`, change it."""
+    break_glass_reference = None
     if not can_open_case(user, case):
         reason, message = (
             "restricted case: not named",
             _("This case is restricted: you are not named on it."),
         )
+        if case.restricted and user.can(Perm.CASE_VIEW) and user.can(Perm.CASE_BREAK_GLASS):
+            break_glass_reference = case.reference
     elif edit and not can_edit_case(user, case):
         reason, message = "needs case.edit", _("You may read this case but not change it.")
     else:
@@ -134,7 +145,9 @@ def check_case_access(
         reason=reason,
         request=request,
     )
-    raise CaseRefused(case=case, reason=reason, message=message)
+    raise CaseRefused(
+        case=case, reason=reason, message=message, break_glass_reference=break_glass_reference
+    )
 
 
 def case_for(

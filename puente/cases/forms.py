@@ -8,13 +8,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from puente.cases import domain, queries
+from puente.accounts.forms import StaffChoiceField
+from puente.cases import domain
 from puente.cases.categories import recruitment_categories
 from puente.cases.models import Case
 from puente.core import choices as c
 from puente.core.fields import max_length_of
 from puente.core.forms import FastSelects
 from puente.core.geography import country_choices, subdivision_choices
+from puente.core.permissions import Perm
 
 
 def _blank(choices) -> list[tuple[str, str]]:
@@ -107,9 +109,7 @@ class CaseForm(FastSelects, forms.Form):
 
 
 class CaseEditForm(CaseForm):
-    owner = forms.ModelChoiceField(
-        label=_("Case owner"), queryset=queries.staff_for_assignment(), required=False
-    )
+    owner = StaffChoiceField(duty=Perm.CASE_EDIT, label=_("Case owner"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     FIELDS = [*CaseForm.FIELDS, "owner"]
@@ -221,9 +221,7 @@ class LocationForm(FastSelects, forms.Form):
 
 class TaskForm(FastSelects, forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
-    assignee = forms.ModelChoiceField(
-        label=_("Assigned to"), queryset=queries.staff_for_assignment(), required=False
-    )
+    assignee = StaffChoiceField(duty=Perm.CASE_EDIT, label=_("Assigned to"), required=False)
     due_date = forms.DateField(
         label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -243,9 +241,7 @@ class BreakGlassForm(FastSelects, forms.Form):
 
 
 class AccessForm(FastSelects, forms.Form):
-    user = forms.ModelChoiceField(
-        label=_("Staff member"), queryset=queries.staff_with_case_access()
-    )
+    user = StaffChoiceField(duty=Perm.CASE_VIEW, label=_("Staff member"))
 
 
 class CaseFilterForm(FastSelects, forms.Form):

@@ -111,6 +111,14 @@ class Case(models.Model):
             ),
             models.Index(fields=["owner", "status"], name="case_owner_status_idx"),
             models.Index(fields=["status", "-created_at"], name="case_status_created_idx"),
+            # The team view (cases/team.py): open cases counted per owner, and those with
+            # none, from the index alone (status in it too, so SQLite reads no row) — a
+            # national hotline's closed cases are never read.
+            models.Index(
+                fields=["owner", "imminent_danger", "status"],
+                name="case_open_by_owner_idx",
+                condition=~Q(status="closed"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from puente.accounts.models import User
-from puente.accounts.roles import ROLE_PERMISSIONS
 from puente.cases.access import (
     _open_for_user_q,
     openable_cases,
@@ -77,10 +76,17 @@ class CasePage:
     case: Case
     persons_by_role: list[tuple[str, str | Promise, list[Person]]] = field(default_factory=list)
     unlinked_identifiers: list[Identifier] = field(default_factory=list)
+    # For the summary at the top of the page: the open task due soonest, and whether
+    # its day has passed.
+    open_tasks: int = 0
+    next_task: Task | None = None
+    next_task_overdue: bool = False
 
 
 def case_page(*, case_id: int, include_access_list: bool = False) -> CasePage:
-    """One case with every related list prefetched, in a constant number of queries."""
+    """One case with every related list prefetched, in a constant number of queries.
+    Its contacts are not among them: a case can gather thousands over the years, and
+    the page shows the newest on its timeline (`puente.cases.timeline`)."""
     prefetches: list[str | Prefetch] = [
         Prefetch(
             "persons",
@@ -96,7 +102,6 @@ def case_page(*, case_id: int, include_access_list: bool = False) -> CasePage:
         "locations",
         Prefetch("tasks", queryset=Task.objects.select_related("assignee")),
         Prefetch("notes", queryset=CaseNote.objects.select_related("author")),
-        "contacts",
     ]
     if include_access_list:
         prefetches.append(
@@ -120,18 +125,13 @@ def case_page(*, case_id: int, include_access_list: bool = False) -> CasePage:
     # unlinked_identifiers: the Prefetch(to_attr=…) above puts it on the case.
     page = CasePage(case=case, unlinked_identifiers=case.unlinked_identifiers)  # type: ignore[attr-defined]
     page.persons_by_role = [(code, label, groups[code]) for code, label in PERSON_GROUPS]
+    open_tasks = [task for task in case.tasks.all() if task.done_at is None]
+    page.open_tasks = len(open_tasks)
+    due = sorted((t for t in open_tasks if t.due_date), key=lambda t: (t.due_date, t.pk))
+    if due:
+        page.next_task = due[0]
+        page.next_task_overdue = bool(due[0].due_date and due[0].due_date < timezone.localdate())
     return page
-
-
-def staff_for_assignment() -> QuerySet[User]:
-    """Who can be given a case or a task: active staff whose role works cases."""
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Perm.CASE_EDIT in perms]
-    return User.objects.filter(is_active=True, role__in=roles).order_by("first_name", "last_name")
-
-
-def staff_with_case_access() -> QuerySet[User]:
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Perm.CASE_VIEW in perms]
-    return User.objects.filter(is_active=True, role__in=roles).order_by("first_name", "last_name")
 
 
 def break_glass_events(*, unreviewed_only: bool = True) -> QuerySet[BreakGlass]:

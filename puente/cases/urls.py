@@ -1,12 +1,16 @@
 from django.urls import path
 
-from puente.cases import views
+from puente.cases import team_views, views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_new, name="new"),
     path("break-glass/", views.break_glass_review, name="break_glass_review"),
+    # The team view (team_views.py); before "<str:reference>/", which would take "team".
+    path("team/", team_views.team_page, name="team"),
+    path("team/unassigned/", team_views.team_unassigned, name="team_unassigned"),
+    path("team/<int:user_id>/", team_views.team_person, name="team_person"),
     path("<str:reference>/", views.case_detail, name="detail"),
     path("<str:reference>/edit/", views.case_edit, name="edit"),
     path("<str:reference>/status/", views.case_status, name="status"),

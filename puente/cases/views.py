@@ -12,8 +12,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,6 +26,7 @@ from puente.cases.access import can_edit_case, can_open_case, case_for
 from puente.cases.categories import recruitment_categories
 from puente.cases.middleware import restricted_case_page
 from puente.cases.models import BreakGlass, Case, Person, Task
+from puente.cases.timeline import case_timeline
 from puente.core import choices as c
 from puente.core.concurrency import StaleWriteError
 from puente.core.forms import apply_domain_errors, refuse_stale_save
@@ -103,6 +105,17 @@ def case_new(request):
 # --- one case --------------------------------------------------------------------
 
 
+# The case page's sections, in tab order: (fragment, label). Each form on the page names
+# the section it lives in, so a refused form comes back with its section open.
+OVERVIEW = "overview"
+PEOPLE = "people"
+LOCATIONS = "locations"
+TASKS_AND_NOTES = "tasks-and-notes"
+REFERRALS_AND_REPORTS = "referrals-and-reports"
+SCREENING = "screening"
+ACCESS = "access"
+
+
 def _detail_context(request, case: Case, **extra) -> dict:
     user = request.user
     is_supervisor = user.can(Perm.CASE_RESTRICT)
@@ -117,9 +130,6 @@ def _detail_context(request, case: Case, **extra) -> dict:
         if can_edit
         else []
     )
-    contacts = [
-        (contact, reverse("intake:detail", args=[contact.pk])) for contact in full.contacts.all()
-    ]
     context = {
         "case": full,
         "page": page,
@@ -171,7 +181,11 @@ def _detail_context(request, case: Case, **extra) -> dict:
                 c.labels_for(c.ForcedLabourIndustry, full.forced_labour_industries),
             ),
         ],
-        "contacts": contacts,
+        "timeline": case_timeline(case=full, user=user),
+        "tasks": full.tasks.all(),
+        "notes": full.notes.all(),
+        "persons_count": len(full.persons.all()),
+        "active_tab": OVERVIEW,
         "break_glass": queries.active_break_glass(case=full, user=user)
         if full.restricted and not queries.is_named_on(case=full, user=user)
         else None,
@@ -185,11 +199,19 @@ def _detail_context(request, case: Case, **extra) -> dict:
     return context
 
 
+def _render_detail(request, case: Case, *, status: int = 200, **extra):
+    """The case page; after a refused form, with that form bound (its errors and what
+    was typed) and its section open. Showing the case again is a read like any other."""
+    record_event(action="view", actor=request.user, obj=case, request=request)
+    return render(
+        request, "cases/detail.html", _detail_context(request, case, **extra), status=status
+    )
+
+
 @require_perm(Perm.CASE_VIEW)
 def case_detail(request, reference: str):
     case = case_for(user=request.user, reference=reference, request=request)
-    record_event(action="view", actor=request.user, obj=case, request=request)
-    return render(request, "cases/detail.html", _detail_context(request, case))
+    return _render_detail(request, case)
 
 
 @require_perm(Perm.CASE_EDIT)
@@ -247,37 +269,30 @@ def case_status(request, reference: str):
                 request=request,
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            apply_domain_errors(form, exc)
         else:
             messages.success(
                 request,
                 _("Status changed to %(status)s.")
                 % {"status": c.label_for(c.CaseStatus, data["status"])},
             )
-    else:
-        for errors in form.errors.values():
-            for error in errors.as_data():
-                for message in error.messages:
-                    messages.error(request, message)
-    return redirect("cases:detail", reference=case.reference)
+            return redirect("cases:detail", reference=case.reference)
+    # Refused: the page again, the form open with its errors and what was chosen.
+    return _render_detail(request, case, status=400, status_form=form, active_tab=OVERVIEW)
 
 
 # --- persons ---------------------------------------------------------------------
 
 
-def _save_identifiers(request, case: Case, person: Person, formset) -> None:
+def _typed_identifiers(formset) -> list[tuple[str, str]]:
+    """The (kind, value) rows typed in the identifier formset, for the domain to save
+    with the person (a person known only by a number is still someone)."""
+    pairs = []
     for sub in formset:
         data = getattr(sub, "cleaned_data", None) or {}
         if data.get("value"):
-            domain.add_identifier(
-                case=case,
-                person=person,
-                kind=data["kind"],
-                value=data["value"],
-                by=request.user,
-                request=request,
-            )
+            pairs.append((data["kind"], data["value"]))
+    return pairs
 
 
 def _identifier_errors(formset, exc: ValidationError, index: int) -> None:
@@ -314,14 +329,17 @@ def person_add(request, reference: str):
         try:
             with transaction.atomic():
                 person = domain.add_person(
-                    case=case, by=request.user, request=request, **form.cleaned_data
+                    case=case,
+                    by=request.user,
+                    request=request,
+                    identifiers=_typed_identifiers(formset),
+                    **form.cleaned_data,
                 )
-                _save_identifiers(request, case, person, formset)
         except ValidationError as exc:
             apply_domain_errors(form, exc)
         else:
             messages.success(request, _("%(name)s added.") % {"name": person.display_name})
-            return redirect("cases:detail", reference=case.reference)
+            return redirect(reverse("cases:detail", args=[case.reference]) + "#people")
     return render(
         request,
         "cases/person_form.html",
@@ -354,8 +372,8 @@ def person_edit(request, reference: str, person_id: int):
                         changes=changes,
                         by=request.user,
                         request=request,
+                        identifiers=_typed_identifiers(formset),
                     )
-                    _save_identifiers(request, case, person, formset)
             except StaleWriteError as exc:
                 return refuse_stale_save(
                     request,
@@ -374,7 +392,7 @@ def person_edit(request, reference: str, person_id: int):
                 apply_domain_errors(form, exc)
             else:
                 messages.success(request, _("%(name)s saved.") % {"name": person.display_name})
-                return redirect("cases:detail", reference=case.reference)
+                return redirect(reverse("cases:detail", args=[case.reference]) + "#people")
     else:
         form = forms.PersonEditForm(initial=_person_initial(person))
         formset = forms.IdentifierFormSet(prefix="ids")
@@ -411,18 +429,31 @@ def location_add(request, reference: str):
         try:
             domain.add_location(case=case, by=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            apply_domain_errors(form, exc)
         else:
             messages.success(request, _("Location added."))
-    else:
-        messages.error(request, _("The location was not added: check the country."))
-    return redirect(reverse("cases:detail", args=[case.reference]) + "#locations")
+            return redirect(reverse("cases:detail", args=[case.reference]) + "#locations")
+    return _render_detail(request, case, status=400, location_form=form, active_tab=LOCATIONS)
+
+
+def _with_overview(request, case: Case, response: HttpResponse) -> HttpResponse:
+    """An htmx answer from the Tasks and notes tab also refreshes, out of band, the
+    summary (next task due) and the timeline, so the Overview never shows a stale case."""
+    page = queries.case_page(case_id=case.pk, include_access_list=False)
+    context = {
+        "case": page.case,
+        "page": page,
+        "timeline": case_timeline(case=page.case, user=request.user),
+        "oob": True,
+    }
+    response.content += render_to_string("cases/_summary.html", context, request=request).encode()
+    response.content += render_to_string("cases/_timeline.html", context, request=request).encode()
+    return response
 
 
 def _tasks_partial(request, case: Case, form=None):
     tasks = Task.objects.filter(case=case).select_related("assignee")
-    return render(
+    response = render(
         request,
         "cases/_tasks.html",
         {
@@ -432,6 +463,7 @@ def _tasks_partial(request, case: Case, form=None):
             "can_edit": True,
         },
     )
+    return _with_overview(request, case, response) if form is None else response
 
 
 @require_POST
@@ -451,7 +483,7 @@ def task_add(request, reference: str):
         # Once the task is added the partial offers an empty form for the next one.
         return _tasks_partial(request, case, None if added else form)
     if not added:
-        messages.error(request, _("The task was not added: say what needs doing."))
+        return _render_detail(request, case, status=400, task_form=form, active_tab=TASKS_AND_NOTES)
     return redirect(reverse("cases:detail", args=[case.reference]) + "#tasks")
 
 
@@ -481,7 +513,7 @@ def note_add(request, reference: str):
             added = True
     if request.headers.get("HX-Request"):
         notes = case.notes.select_related("author")
-        return render(
+        response = render(
             request,
             "cases/_notes.html",
             {
@@ -491,8 +523,9 @@ def note_add(request, reference: str):
                 "can_edit": True,
             },
         )
+        return _with_overview(request, case, response) if added else response
     if not added:
-        messages.error(request, _("The note was empty and was not added."))
+        return _render_detail(request, case, status=400, note_form=form, active_tab=TASKS_AND_NOTES)
     return redirect(reverse("cases:detail", args=[case.reference]) + "#notes")
 
 

@@ -36,7 +36,9 @@ class Perm:
     SEARCH = "search"
     AUDIT_VIEW = "audit.view"
     PROTOCOL_EDIT = "protocol.edit"
-    USER_MANAGE = "user.manage"
+    USER_MANAGE = (
+        "user.manage"  # staff accounts: add, change role, deactivate, reset password or MFA
+    )
     ACCOUNT_UNLOCK = "account.unlock"  # lift a sign-in lockout (an account or an address)
     APIKEY_MANAGE = "apikey.manage"
     DIRECTORY_VIEW = "directory.view"  # search the service directory
@@ -48,12 +50,13 @@ class Perm:
     EXCHANGE_APPROVE = "exchange.approve"  # approve or decline a referral before it is sent
     PARTNER_MANAGE = "partner.manage"  # register partner hotlines and keys; retry messages
     RETENTION_MANAGE = "retention.manage"  # see and change how long each kind of record is kept
+    TEAM_VIEW = "team.view"  # the team view: each advocate's open cases and overdue tasks
 
 
 class Refused(PermissionDenied):
     """A 403 with a reason the person can read. Whoever raises it has already recorded
-    the refusal; pages show Django's 403 page, the API answers `{"detail": reason}` (one
-    handler, in `puente/api.py`)."""
+    the refusal; pages show the reason on the 403 page (`core.views.permission_denied`),
+    the API answers `{"detail": reason}` (one handler, in `puente/api.py`)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

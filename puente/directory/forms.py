@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext
+from django.conf import settings
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from puente.core import choices as core_choices
@@ -12,6 +13,7 @@ from puente.core.forms import FastSelects
 from puente.core.geography import subdivision_choices
 from puente.directory import choices as dc
 from puente.directory import domain
+from puente.directory.queries import KM_PER_MILE
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -47,6 +49,46 @@ def check_search_codes(*, need: str, language: str, population: str, country: st
     return problems
 
 
+# How far to look, in the deployment country's own unit: miles in the U.S., kilometres
+# in Mexico (value, unit); "any" drops the limit. The default is a drive an advocate
+# would suggest to someone without a car of their own.
+DISTANCES = {"US": ([10, 25, 50, 100, 250], "mi"), "MX": ([15, 40, 80, 160, 400], "km")}
+DEFAULT_DISTANCE = {"US": 50, "MX": 80}
+ANY_DISTANCE = "any"
+
+
+def distance_unit() -> str:
+    return DISTANCES.get(settings.PUENTE_COUNTRY, DISTANCES["US"])[1]
+
+
+def distance_steps() -> list[int]:
+    return DISTANCES.get(settings.PUENTE_COUNTRY, DISTANCES["US"])[0]
+
+
+def default_distance() -> str:
+    return str(DEFAULT_DISTANCE.get(settings.PUENTE_COUNTRY, 50))
+
+
+def distance_label(value: int) -> str:
+    if distance_unit() == "mi":
+        return ngettext("%(count)d mile", "%(count)d miles", value) % {"count": value}
+    return gettext("%(count)d km") % {"count": value}
+
+
+def distance_km(value: str) -> float | None:
+    """The chosen distance in kilometres; None for any distance."""
+    if not value or value == ANY_DISTANCE:
+        return None
+    number = float(value)
+    return number * KM_PER_MILE if distance_unit() == "mi" else number
+
+
+def _distance_choices() -> list[tuple[str, str]]:
+    return [(str(v), distance_label(v)) for v in distance_steps()] + [
+        (ANY_DISTANCE, gettext("Any distance"))
+    ]
+
+
 class SearchForm(FastSelects, forms.Form):
     need = forms.ChoiceField(
         label=_("Need"), choices=_blank(dc.Service.choices, _("Any service")), required=False
@@ -67,10 +109,15 @@ class SearchForm(FastSelects, forms.Form):
         required=False,
         help_text=_("ZIP code, city, municipality or state (“77002”, “Houston, TX”, “Tapachula”)."),
     )
+    within = forms.ChoiceField(label=_("Within"), choices=_distance_choices, required=False)
     country = forms.ChoiceField(
         label=_("Country"), choices=_blank(dc.Country.choices, _("Both")), required=False
     )
     case = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+
+    # What a search is made of: carried to a provider's page and back, so the place
+    # typed and the filters chosen are still there.
+    QUERY_KEYS = ("need", "language", "population", "near", "within", "country", "case")
 
 
 class ProviderForm(FastSelects, forms.Form):

@@ -131,10 +131,16 @@ def find_providers(
     near: Place | None = None,
     country: str | None = None,
     limit: int = 20,
+    within_km: float | None = None,
 ) -> list[ProviderMatch]:
     """Active providers that offer `need`, speak `language` and serve `population`,
     best first: nearest to `near` (great-circle distance), those covering its state and
-    (for a crisis need) those open 24/7 boosted, stale listings flagged and demoted."""
+    (for a crisis need) those open 24/7 boosted, stale listings flagged and demoted.
+    With `within_km` (and `near`), only those that close — or that list `near`'s state
+    in their coverage, wherever they are (a statewide line serves the caller anywhere
+    in it)."""
+    if near is None:
+        within_km = None
     crisis = bool(need and need in CRISIS_SERVICES)
     stale_before = timezone.localdate() - STALE_AFTER
     K = ProviderTag.Kind
@@ -172,13 +178,17 @@ def find_providers(
             rows = list(columns.order_by(*ordering, "name").values_list(*_RANK_COLUMNS)[:limit])
             distances = {}
         else:
-            rows, distances = _candidates_near(columns, near=near, limit=limit)
+            rows, distances = _candidates_near(columns, near=near, limit=limit, within_km=within_km)
 
     scored: list[tuple[float, str, int, float | None, bool, bool, bool]] = []
     for pk, _lat, _lon, subdivision, coverage_text, always, last_verified, name in rows:
         stale = last_verified is None or last_verified < stale_before
         covers = _covers(near, subdivision, coverage_text)
         distance = distances.get(pk)
+        if within_km is not None and not (
+            (distance is not None and distance <= within_km) or _lists_coverage(near, coverage_text)
+        ):
+            continue
         if near is None:
             score = float(len(scored))  # keep the SQL order
         else:
@@ -242,8 +252,15 @@ def _covers(near: Place | None, subdivision: str, coverage_text: str | None) -> 
     return subdivision == near.subdivision
 
 
+def _lists_coverage(near: Place | None, coverage_text: str | None) -> bool:
+    """The provider names `near`'s state in its coverage list (not merely sits in it)."""
+    if near is None or not near.subdivision or not coverage_text:
+        return False
+    return f'"{near.subdivision}"' in coverage_text
+
+
 def _candidates_near(
-    columns: QuerySet[Provider], *, near: Place, limit: int
+    columns: QuerySet[Provider], *, near: Place, limit: int, within_km: float | None = None
 ) -> tuple[list[tuple], dict[int, float]]:
     """Rows to rank and their distances: the nearest matches (by a flat-earth estimate
     in SQL, at most CANDIDATE_CAP) inside a bounding box wide enough to hold `limit`
@@ -272,7 +289,9 @@ def _candidates_near(
         * Value(shrink * shrink),
         output_field=FloatField(),
     )
-    for radius in (*SEARCH_RADII_KM, None):
+    # Asked for a distance: one box that holds it (nothing beyond it is wanted).
+    radii = (within_km,) if within_km is not None else (*SEARCH_RADII_KM, None)
+    for radius in radii:
         if radius is None:
             found = columns.filter(latitude__isnull=False)
         else:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -49,6 +49,44 @@ def _case_location(request, reference: str) -> tuple[str, str]:
     return near, country
 
 
+def _show_miles() -> bool:
+    # The country's unit first: miles (with km) in the U.S., kilometres in Mexico.
+    return settings.PUENTE_COUNTRY == "US"
+
+
+def _query_string(data) -> str:
+    """The search's own parameters, re-encoded (nothing else rides along)."""
+    query = QueryDict(mutable=True)
+    for key in forms.SearchForm.QUERY_KEYS:
+        if data.get(key):
+            query[key] = data[key]
+    return query.urlencode()
+
+
+def _wider(data, within: str) -> list[tuple[str, str]]:
+    """(label, query string) for each wider distance than `within`, up to any distance:
+    what to offer when nothing is that close."""
+    steps = forms.distance_steps()
+    current = int(within) if within.isdigit() else None
+    offers = []
+    for step in steps:
+        if current is not None and step > current:
+            offers.append(
+                (
+                    _("Search within %(distance)s") % {"distance": forms.distance_label(step)},
+                    str(step),
+                )
+            )
+            break
+    offers.append((_("Search at any distance"), forms.ANY_DISTANCE))
+    links = []
+    for label, value in offers:
+        query = data.copy()
+        query["within"] = value
+        links.append((label, _query_string(query)))
+    return links
+
+
 @require_perm(Perm.DIRECTORY_VIEW)
 def search(request):
     data = request.GET.copy()
@@ -58,11 +96,15 @@ def search(request):
         if near:
             data["near"] = near
             data.setdefault("country", country)
+    if not data.get("within"):
+        data["within"] = forms.default_distance()
     form = forms.SearchForm(data)
     searched = any(data.get(k) for k in ("need", "language", "population", "near", "country"))
-    matches, place = [], None
+    matches, place, nothing_near, wider = [], None, False, []
+    within = ""
     if searched and form.is_valid():
         options = form.cleaned_data
+        within = options["within"] or forms.default_distance()
         if options["near"]:
             place = locate(text=options["near"], country=options["country"] or None)
             if place is None:
@@ -72,13 +114,22 @@ def search(request):
                     % {"text": options["near"]},
                 )
         if not form.errors:
+            within_km = forms.distance_km(within)
             matches = queries.find_providers(
                 need=options["need"] or None,
                 language=options["language"] or None,
                 population=options["population"] or None,
                 near=place,
                 country=options["country"] or None,
+                within_km=within_km,
             )
+            if place is not None and within_km is not None:
+                # Nothing that close (what is listed, if anything, serves the whole state
+                # from farther away): say so, and offer a wider search.
+                nothing_near = not any(
+                    m.distance_km is not None and m.distance_km <= within_km for m in matches
+                )
+                wider = _wider(data, within) if nothing_near else []
     return render(
         request,
         "directory/search.html",
@@ -87,9 +138,12 @@ def search(request):
             "searched": searched,
             "place": place,
             "matches": matches,
+            "nothing_near": nothing_near,
+            "within_label": forms.distance_label(int(within)) if within.isdigit() else "",
+            "wider": wider,
+            "query": _query_string(data) if searched else "",
             "case_reference": case_reference,
-            # The country's unit first: miles (with km) in the U.S., kilometres in Mexico.
-            "show_miles": settings.PUENTE_COUNTRY == "US",
+            "show_miles": _show_miles(),
             "can_manage": request.user.can(Perm.DIRECTORY_MANAGE),
         },
     )
@@ -113,6 +167,18 @@ def _facts(provider: Provider) -> list[tuple[str, str]]:
 @require_perm(Perm.DIRECTORY_VIEW)
 def detail(request, provider_id: int):
     provider = get_object_or_404(Provider, pk=provider_id)
+    # Reached from a search: how far it is from the place searched, and the way back to
+    # that search as it was.
+    place = None
+    near = (request.GET.get("near") or "").strip()[:120]
+    country = request.GET.get("country") or ""
+    if near:
+        place = locate(text=near, country=country if country in dc.Country.values else None)
+    distance_km = (
+        queries.haversine_km(place.latitude, place.longitude, provider.latitude, provider.longitude)
+        if place is not None and provider.latitude is not None and provider.longitude is not None
+        else None
+    )
     return render(
         request,
         "directory/detail.html",
@@ -120,6 +186,11 @@ def detail(request, provider_id: int):
             "provider": provider,
             "facts": _facts(provider),
             "can_manage": request.user.can(Perm.DIRECTORY_MANAGE),
+            "place": place,
+            "distance_km": distance_km,
+            "distance_mi": None if distance_km is None else distance_km / queries.KM_PER_MILE,
+            "show_miles": _show_miles(),
+            "query": _query_string(request.GET),
         },
     )
 

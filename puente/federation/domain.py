@@ -170,8 +170,9 @@ def _queue_referral(
     if keys.signing_key() is None:
         errors["partner"] = [
             _(
-                "This hotline has no signing key, so nothing can be sent. An administrator "
-                "must run `puente keys new` and set PUENTE_SIGNING_KEY_FILE."
+                "This hotline has no signing key yet, so nothing can be sent to a partner "
+                "hotline. Ask whoever runs this hotline's server to create one (the "
+                "operator's guide explains how); it then appears here."
             )
         ]
     if person is not None and person.case_id != case.pk:
@@ -464,6 +465,10 @@ def open_local_case(
         "age_band": subject.get("ext_AgeBroad", subject.get("prs_AgeBroad", "")),
         "citizenship": subject.get("prs_Citizenship", []),
         "primary_language": subject.get("prs_PrimaryLanguage", ""),
+        # Who this person is to us even when the partner shared nothing else (consent
+        # may cover no personal detail at all): the person the partner referred.
+        "notes": _("Referred by %(partner)s (their case %(reference)s).")
+        % {"partner": referral.partner.name, "reference": referral.sender_reference or "—"},
     }
     cases.add_person(case=case, by=by, request=request, **person_fields)
     place = subject.get("ext_CurrentLocation")

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from puente.core.forms import FastSelects
+from puente.core.geography import country_name
 from puente.directory import choices as dc
 from puente.federation import choices as fc
 from puente.federation import keys, schema
@@ -98,22 +101,30 @@ class StatusForm(FastSelects, forms.Form):
 
 class PartnerForm(FastSelects, forms.ModelForm):
     base_url = forms.URLField(
-        label=_("base URL"),
+        label=_("Address of their Puente"),
         assume_scheme="https",
-        help_text=_("Where the partner's Puente answers, e.g. https://puente.example.mx"),
+        help_text=_("The web address the partner hotline gave you, e.g. https://puente.example.mx"),
     )
 
     class Meta:
         model = PartnerHotline
         fields = ["name", "country", "base_url", "active"]
-        widgets = {"country": forms.Select(choices=[("US", "US"), ("MX", "MX")])}
+        widgets = {"country": forms.Select()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Names, not codes, in the language of this request (the model stores the code).
+        self.fields["country"].widget.choices = [(c, country_name(c)) for c in ("US", "MX")]
 
 
 class PartnerKeyForm(FastSelects, forms.Form):
     public_key = forms.CharField(
         label=_("Public key"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("What `puente keys show` prints on the partner's server (base64 or PEM)."),
+        help_text=_(
+            "The public key the partner hotline gave you: it is shown on their own Partner "
+            "hotlines page. Paste it exactly as you received it."
+        ),
     )
     key_id = forms.CharField(
         label=_("Key id (optional: checked if given)"), required=False, max_length=100

@@ -60,7 +60,16 @@ class ContactIn(Schema):
     started_at: Moment | None = Field(
         None, description="When the contact began; left out or null: now."
     )
-    ended_at: Moment | None = None
+    ended_at: Moment | None = Field(
+        None,
+        description="Not before started_at. Both: not in the future (beyond 5 minutes of "
+        "clock skew), not before the hotline's first day (PUENTE_HOTLINE_FOUNDED).",
+    )
+    long_contact_confirmed: Flag = Field(
+        False,
+        description="A contact longer than 4 hours is refused unless this is true: it is "
+        "more often a mistyped date than a call.",
+    )
     signaler_type: Annotated[str, Codes(SIGNALER_TYPE_IN)] = Field(
         "unknown",
         description='Who signalled. "anonymous" (before `anonymous` existed) is still '
@@ -106,7 +115,8 @@ class ContactOut(Schema):
     country: str
     subdivision: str
     city: str
-    reason: Annotated[str, Codes(c.ReasonForContact)]
+    # "" until an advocate records it, for a contact that arrived by itself (a call, a tip).
+    reason: Annotated[str, Codes(c.ReasonForContact, blank=True)]
     summary: str
     imminent_danger: bool
     level_of_indicators: Annotated[str, Codes(c.IndicatorLevel, blank=True)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Collection
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -30,17 +30,24 @@ from puente.audit.domain import field_changes, record_event
 from puente.audit.keys import pseudonym
 from puente.audit.versioned import require_version, write_if_unchanged
 from puente.cases.access import can_edit_case, check_case_access
-from puente.cases.domain import open_case
+from puente.cases.domain import add_location, open_case
 from puente.cases.models import Case
 from puente.core import choices as c
 from puente.core import geography
 from puente.core.fields import max_length_of
 from puente.core.hotline_categories import HotlineCategories, hotline_categories
 from puente.core.permissions import Perm
-from puente.core.phones import normalise_phone
+from puente.core.phones import normalise_phone, try_normalise_phone
 from puente.core.purging import Deleted, delete_with_dependents
 from puente.intake.models import Contact, IntakeDraft
-from puente.intake.queries import PhoneHistory, parse_draft_key, phone_history
+from puente.intake.queries import (
+    PhoneHistory,
+    draft_cutoff,
+    draft_of,
+    parse_draft_key,
+    phone_history,
+    visible_contacts,
+)
 from puente.intake.signals import contact_changed, contact_filed
 
 # What an advocate (or an integration) may set on a contact; everything else (who
@@ -118,6 +125,59 @@ def _moment(value: Any) -> datetime | None:
     except OverflowError as exc:
         raise OutOfRange(value) from exc
     return moment
+
+
+# A clock a few minutes fast (a phone, a laptop off the network) is not a mistake; a
+# contact an hour in the future is.
+CLOCK_SKEW = timedelta(minutes=5)
+# Longer than this, a contact is more likely a typo in its date (an end a day later, a
+# start in the wrong month) than a call: it is kept only once the advocate confirms it.
+LONG_CONTACT = timedelta(hours=4)
+
+
+def hotline_founded() -> date:
+    """The first day this hotline took contacts (PUENTE_HOTLINE_FOUNDED): nothing can
+    have happened on it before."""
+    return date.fromisoformat(str(settings.PUENTE_HOTLINE_FOUNDED))
+
+
+def long_contact_hours(*, started: datetime, ended: datetime) -> int:
+    return int((ended - started).total_seconds() // 3600)
+
+
+def _check_times(
+    *, started: datetime | None, ended: datetime | None, long_confirmed: bool, errors: dict
+) -> None:
+    """When a contact happened must be possible: not in the future (beyond a clock a few
+    minutes fast), not before the hotline existed, not ending before it began, and not
+    lasting hours on end unless the advocate says it really did."""
+    latest = timezone.now() + CLOCK_SKEW
+    founded = hotline_founded()
+    # Compared as instants: converting year 1 to local time would overflow.
+    first_moment = timezone.make_aware(datetime.combine(founded, time.min))
+    for key, moment in (("started_at", started), ("ended_at", ended)):
+        if moment is None or key in errors:
+            continue
+        if moment > latest:
+            errors[key] = _(
+                "This is in the future. Enter when the contact really happened "
+                "(the clock here says %(now)s)."
+            ) % {"now": formats.date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT")}
+        elif moment < first_moment:
+            errors[key] = _(
+                "The hotline began taking contacts on %(date)s: a contact cannot be "
+                "earlier. Check the year."
+            ) % {"date": formats.date_format(founded, "SHORT_DATE_FORMAT")}
+    if started is None or ended is None or "started_at" in errors or "ended_at" in errors:
+        return
+    if ended < started:
+        errors["ended_at"] = _("A contact cannot end before it started.")
+    elif ended - started > LONG_CONTACT and not long_confirmed:
+        errors["ended_at"] = _(
+            "This contact would have lasted %(hours)s hours. Check the start and the end; "
+            "if it really lasted that long, tick the box that confirms it and save again."
+        ) % {"hours": long_contact_hours(started=started, ended=ended)}
+        errors["long_contact_confirmed"] = _("Confirm the length of this contact.")
 
 
 def _choice(
@@ -214,12 +274,12 @@ def clean_contact_data(data: dict) -> dict[str, Any]:
     if cleaned["started_at"] is None and "started_at" not in errors:
         # A contact logged without a start time is being logged as it happens.
         cleaned["started_at"] = timezone.now()
-    if (
-        cleaned["ended_at"]
-        and cleaned["started_at"]
-        and cleaned["ended_at"] < cleaned["started_at"]
-    ):
-        errors["ended_at"] = _("A contact cannot end before it started.")
+    _check_times(
+        started=cleaned["started_at"],
+        ended=cleaned["ended_at"],
+        long_confirmed=_flag(data, "long_contact_confirmed"),
+        errors=errors,
+    )
 
     phone_raw = _text(data, "phone")
     _check_length(phone_raw, field="phone_raw", key="phone", errors=errors)
@@ -408,25 +468,84 @@ def open_case_from_contact(
         case = open_case(
             by=by,
             request=request,
+            title=case_title_for(contact),
             summary=contact.summary,
             imminent_danger=contact.imminent_danger,
             level_of_indicators=contact.level_of_indicators,
         )
+        if contact.country:
+            # Where the contact was about is where the case starts.
+            add_location(
+                case=case,
+                kind=c.LocationKind.CURRENT,
+                country=contact.country,
+                subdivision=contact.subdivision,
+                city=contact.city,
+                by=by,
+                request=request,
+            )
         link_contact_to_case(contact=contact, case=case, by=by, request=request)
     return case
+
+
+def case_title_for(contact: Contact) -> str:
+    """A case's first title, as an advocate would write it: what the contact was about
+    (this hotline's category, else the reason for contact) and where ("Tip · Houston"),
+    in the language of whoever opens it."""
+    reason = (
+        report_categories().label_for(contact.hotline_category) if contact.hotline_category else ""
+    ) or c.label_for(c.ReasonForContact, contact.reason)
+    if not reason:
+        # A call or a tip filed before anyone recorded its reason: name it by its channel.
+        reason = c.label_for(c.Channel, contact.channel)
+    place = (
+        contact.city
+        or geography.subdivision_name(contact.subdivision)
+        or geography.country_name(contact.country)
+    )
+    title = _("%(reason)s · %(place)s") % {"reason": reason, "place": place} if place else reason
+    return str(title)[: max_length_of(Case, "title")]
 
 
 # --- Drafts ---------------------------------------------------------------------------
 
 
-def save_draft(*, owner: User, data: dict, key: str | uuid.UUID | None = None) -> IntakeDraft:
+# What the advocate types or picks beyond the number and the page's defaults. A number
+# typed only to look the caller up is not yet a contact: no draft is started for it.
+TYPED_FIELDS = (
+    "channel",
+    "reason",
+    "hotline_category",
+    "ended_at",
+    "interpreter_used",
+    "interpreter_language",
+    "subdivision",
+    "city",
+    "summary",
+    "imminent_danger",
+    "case_reference",
+)
+
+
+def worth_a_draft(data: Any) -> bool:
+    """Whether what was typed is more than a phone lookup."""
+    if any(_text(data, field) for field in TYPED_FIELDS):
+        return True
+    return _text(data, "signaler_type") not in ("", c.SignalerType.UNKNOWN)
+
+
+def save_draft(*, owner: User, data: Any, key: str | uuid.UUID | None = None) -> IntakeDraft | None:
     """Keep what has been typed so far. A key that is not the owner's starts a new draft:
-    one advocate can never write into (or learn of) another's draft."""
+    one advocate can never write into (or learn of) another's draft. Nothing is started
+    (None) while only the number has been typed; a draft already started keeps every
+    change, even one that empties it."""
     kept = {field: data.get(field) for field in DRAFT_FIELDS if data.get(field) not in (None, "")}
     key = parse_draft_key(key)
     with transaction.atomic():
-        draft = IntakeDraft.objects.filter(owner=owner, key=key).first() if key else None
+        draft = draft_of(owner=owner, key=key) if key else None
         if draft is None:
+            if not worth_a_draft(data):
+                return None
             taken = key is None or IntakeDraft.objects.filter(key=key).exists()
             # Not taken: key is a UUID no draft has yet.
             draft = IntakeDraft(owner=owner, key=uuid.uuid4() if taken else key)  # type: ignore[misc]
@@ -461,6 +580,153 @@ def look_up_caller(*, user: User, phone: str, request: HttpRequest | None = None
     return history
 
 
+# --- Contacts that arrive by themselves (calls, texts, e-mail: puente.channels) --------
+
+
+def record_inbound_contact(
+    *,
+    channel: str,
+    via: str,
+    started_at: datetime | None = None,
+    phone: str = "",
+    language: str = "",
+    summary: str = "",
+) -> Contact:
+    """A contact that reached the hotline before any advocate took it: a call ringing, a
+    first text, an e-mail. Nobody has taken it yet and no reason is chosen: the advocate
+    who answers fills them in. The number is kept as the provider gave it and, when it
+    reads as one, in E.164 (the key of the phone lookup). `via` names the channel's
+    source in the audit trail ("twilio", "imap")."""
+    number = try_normalise_phone(phone, default_region=settings.PUENTE_COUNTRY) if phone else None
+    default_language = c.Language.SPANISH if settings.LANGUAGE_CODE == "es" else c.Language.ENGLISH
+    contact = Contact(
+        channel=channel,
+        direction=c.Direction.INBOUND,
+        started_at=started_at or timezone.now(),
+        phone_raw=phone[: max_length_of(Contact, "phone_raw")],
+        phone=number or "",
+        language=language or default_language,
+        reason="",
+        summary=summary[: max_length_of(Contact, "summary")],
+    )
+    with transaction.atomic():
+        contact.save()
+        record_event(
+            action="create",
+            actor_name=f"channel:{via}",
+            obj=contact,
+            changes=field_changes({}, _snapshot(contact)),
+            via="channel",
+        )
+        _reindex_on_commit(contact.pk)
+    return contact
+
+
+def take_inbound_contact(*, contact_id: int, by: User) -> bool:
+    """The advocate who answers a call or a thread becomes who took the contact, unless
+    someone already did. True if it was theirs to take."""
+    return bool(Contact.objects.filter(pk=contact_id, taken_by__isnull=True).update(taken_by=by))
+
+
+def awaits_recording(contact: Contact, *, by: User) -> bool:
+    """Whether `by` may record what was said on this contact that arrived by itself: no
+    advocate has recorded it yet (it has no reason for contact) and nobody else took it."""
+    return (
+        contact.direction == c.Direction.INBOUND
+        and not contact.reason
+        and contact.taken_by_id in (None, by.pk)
+    )
+
+
+def complete_inbound_contact(
+    *,
+    contact_id: int,
+    by: User,
+    data: dict,
+    request: HttpRequest | None = None,
+    draft_key: str | uuid.UUID | None = None,
+) -> Contact:
+    """The advocate who took a call (or a text, a tip) saves the new-contact form: the
+    contact the call created gets what they typed, with them as who took it. One call is
+    one contact, never a second one beside the row the provider's webhook made.
+
+    Refused (ValidationError on "call") when someone recorded it meanwhile or another
+    advocate took it. The end of the call, when the form leaves it blank, stays the one
+    the provider reported."""
+    if not by.can(Perm.CONTACT_CREATE):
+        raise PermissionDenied
+    cleaned = clean_contact_data(data)
+    reference = _text(data, "case_reference")
+    case = _case_by_reference(reference, by=by) if reference else None
+    # A contact filed in a case the advocate may not open is not theirs to complete.
+    may_read = visible_contacts(by).filter(pk=contact_id).exists()
+    with transaction.atomic():
+        current = Contact.objects.select_for_update().filter(pk=contact_id).first()
+        if current is None or not may_read or not awaits_recording(current, by=by):
+            taken = may_read and current is not None and current.taken_by_id not in (None, by.pk)
+            raise ValidationError(
+                {
+                    "call": _("Another advocate has taken this call.")
+                    if taken
+                    else _("This contact has already been recorded.")
+                },
+                code="taken" if taken else "recorded",
+            )
+        before = _snapshot(current)
+        if cleaned["ended_at"] is None and current.ended_at is not None:
+            cleaned["ended_at"] = max(current.ended_at, cleaned["started_at"])
+        for field, value in cleaned.items():
+            setattr(current, field, value)
+        current.case = case
+        current.taken_by = by
+        current.full_clean()
+        current.version += 1
+        current.save()
+        record_event(
+            action="change",
+            actor=by,
+            obj=current,
+            request=request,
+            changes=field_changes(before, _snapshot(current)),
+        )
+        if draft_key:
+            key = parse_draft_key(draft_key)
+            IntakeDraft.objects.filter(owner=by, key=key).delete()  # type: ignore[misc]
+        _reindex_on_commit(current.pk)
+    return current
+
+
+def close_inbound_contact(
+    *, contact_id: int, ended_at: datetime, via: str, append_text: str = ""
+) -> Contact | None:
+    """A call hung up, a thread closed: the contact gets its end and, for a thread, its
+    transcript after whatever the advocate wrote (so search finds the words). None if
+    the contact is gone (purged meanwhile)."""
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().filter(pk=contact_id).first()
+        if contact is None:
+            return None
+        before = _snapshot(contact)
+        contact.ended_at = max(ended_at, contact.started_at)
+        if append_text:
+            text = f"{contact.summary}\n\n{append_text}" if contact.summary else append_text
+            contact.summary = text[: max_length_of(Contact, "summary")]
+        changes = field_changes(before, _snapshot(contact))
+        if not changes:
+            return contact
+        contact.version += 1
+        contact.save(update_fields=["ended_at", "summary", "version", "updated_at"])
+        record_event(
+            action="change",
+            actor_name=f"channel:{via}",
+            obj=contact,
+            changes=changes,
+            via="channel",
+        )
+        _reindex_on_commit(contact.pk)
+    return contact
+
+
 # --- Retention (puente.retention decides what is due; these say how it goes) -----------
 
 
@@ -470,6 +736,14 @@ def purge_contacts(*, contact_ids: Collection[int]) -> Deleted:
     them, and the caller audits the counts, forgets the audit content of every id
     returned and removes the search entries."""
     return delete_with_dependents(queryset=Contact.objects.filter(pk__in=list(contact_ids)))
+
+
+def purge_expired_drafts(*, now: datetime | None = None) -> int:
+    """Delete the unfinished intakes no one has touched for PUENTE_DRAFT_HOURS (they are
+    no longer offered, `queries.drafts_of`). Run every hour by the worker
+    (`puente.intake.tasks`)."""
+    deleted, _rows = IntakeDraft.objects.filter(updated_at__lt=draft_cutoff(now=now)).delete()
+    return deleted
 
 
 def purge_drafts(*, draft_ids: Collection[int]) -> int:

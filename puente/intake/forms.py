@@ -86,16 +86,28 @@ class ContactForm(FastSelects, forms.Form):
         input_formats=[DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S"],
         widget=DateTimeLocalInput(),
     )
+    # Shown only once the domain finds the contact longer than domain.LONG_CONTACT.
+    long_contact_confirmed = forms.BooleanField(
+        label=_("Yes, this contact really lasted that long"), required=False
+    )
     country = forms.ChoiceField(label=_("Country"), required=False)
     subdivision = forms.ChoiceField(label=_("State / federal entity"), required=False)
     city = forms.CharField(
         label=_("City / municipality"), required=False, max_length=max_length_of(Contact, "city")
     )
+    # Required here, on the advocate's page: a contact saved without what was said is a
+    # record no one can use (an integration logging a call through the API may leave it).
     summary = forms.CharField(
         label=_("Narrative summary"),
-        required=False,
+        required=True,
+        error_messages={
+            "required": _(
+                "Write the narrative: what the signaler said and what you did. "
+                "A contact is not saved without it."
+            )
+        },
         max_length=max_length_of(Contact, "summary"),
-        widget=forms.Textarea(attrs={"accesskey": "m", "rows": 6}),
+        widget=forms.Textarea(attrs={"accesskey": "m", "rows": 6, "required": True}),
     )
     imminent_danger = forms.BooleanField(
         label=_("Someone is in imminent danger"),
@@ -137,6 +149,27 @@ class ContactForm(FastSelects, forms.Form):
             }
         )
 
+    @property
+    def asks_long_contact(self) -> bool:
+        """Whether to show the "it really lasted that long" box: when the rule asked
+        for it, and while it stays ticked."""
+        return self.is_bound and (
+            "long_contact_confirmed" in self.errors or bool(self.data.get("long_contact_confirmed"))
+        )
+
+    def add_domain_errors(self, error) -> None:
+        # Read before the errors are applied: a field in error leaves cleaned_data.
+        started = getattr(self, "cleaned_data", {}).get("started_at")
+        ended = getattr(self, "cleaned_data", {}).get("ended_at")
+        apply_domain_errors(self, error)
+        if "long_contact_confirmed" in self.errors and started and ended:
+            label = _("Yes, this contact really lasted %(hours)s hours") % {
+                "hours": domain.long_contact_hours(started=started, ended=ended)
+            }
+            # The bound field was made (and its label read) while the form was cleaned.
+            self.fields["long_contact_confirmed"].label = label
+            self["long_contact_confirmed"].label = label
+
     def set_focus(self) -> None:
         """Where the cursor starts: the first field in error; else the number, unless the
         screen-pop already filled it, then the next thing to pick."""
@@ -159,9 +192,6 @@ class ContactForm(FastSelects, forms.Form):
         data = {name: self.data.get(name, "") for name in self.fields}
         data.update({k: v for k, v in self.cleaned_data.items() if v not in (None, "")})
         return data
-
-    def add_domain_errors(self, error) -> None:
-        apply_domain_errors(self, error)
 
 
 def subdivision_options(country: str) -> list[tuple[str, str]]:

@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from puente.core import choices as c
 from puente.core.fields import NarrativeField
 
+# What a contact's reason reads as before an advocate has recorded one.
+NOT_YET_RECORDED = _("Not yet recorded")
+
 
 class Contact(models.Model):
     """One signal: a call, text, chat, web form, email or visit. Distinct from a case:
@@ -85,6 +88,13 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_channel_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def reason_display(self) -> str:
+        """The reason for contact as advocates read it. A contact that arrived by itself
+        (a call, a text, an e-mail, a tip) has none until an advocate records it, and a
+        list must say so rather than show a blank cell."""
+        return self.get_reason_display() if self.reason else str(NOT_YET_RECORDED)
 
 
 class IntakeDraft(models.Model):

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from puente.accounts.models import User
 from puente.cases.access import (
@@ -29,7 +29,7 @@ from puente.cases.models import Case, Identifier
 from puente.core import choices as c
 from puente.core.permissions import Perm
 from puente.core.phones import try_normalise_phone
-from puente.intake.models import Contact, IntakeDraft
+from puente.intake.models import NOT_YET_RECORDED, Contact, IntakeDraft
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,8 @@ class EarlierContact:
 
     @property
     def reason_label(self) -> str:
+        if not self.reason:  # arrived by itself; no advocate has recorded it yet
+            return str(NOT_YET_RECORDED)
         return c.label_for(c.ReasonForContact, self.reason)
 
     @property
@@ -58,7 +60,7 @@ class EarlierContact:
 
     @property
     def started_label(self) -> str:
-        return timezone.localtime(self.started_at).strftime("%Y-%m-%d %H:%M")
+        return formats.date_format(timezone.localtime(self.started_at), "SHORT_DATETIME_FORMAT")
 
     @property
     def summary_short(self) -> str:
@@ -239,13 +241,24 @@ def contact_for(*, user: User, contact_id: int, request: HttpRequest | None = No
     return contact
 
 
-def recent_contacts(*, user: User) -> QuerySet[Contact]:
-    return visible_contacts(user).select_related("case", "taken_by").order_by("-started_at", "-id")
+def recent_contacts(*, user: User, case: Case | None = None) -> QuerySet[Contact]:
+    contacts = visible_contacts(user)
+    if case is not None:
+        contacts = contacts.filter(case=case)
+    return contacts.select_related("case", "taken_by").order_by("-started_at", "-id")
+
+
+def draft_cutoff(*, now: datetime | None = None) -> datetime:
+    """Drafts last saved before this have expired (PUENTE_DRAFT_HOURS)."""
+    return (now or timezone.now()) - timedelta(hours=settings.PUENTE_DRAFT_HOURS)
 
 
 def drafts_of(*, owner: User) -> QuerySet[IntakeDraft]:
-    """Only ever the owner's own drafts: nobody else sees what an advocate half-typed."""
-    return IntakeDraft.objects.filter(owner=owner).order_by("-updated_at")
+    """Only ever the owner's own drafts, and only those not yet expired: nobody else sees
+    what an advocate half-typed, and after PUENTE_DRAFT_HOURS no one does."""
+    return IntakeDraft.objects.filter(owner=owner, updated_at__gte=draft_cutoff()).order_by(
+        "-updated_at"
+    )
 
 
 def parse_draft_key(value: object) -> uuid.UUID | None:
@@ -257,7 +270,7 @@ def parse_draft_key(value: object) -> uuid.UUID | None:
 
 def draft_of(*, owner: User, key: object) -> IntakeDraft | None:
     key = parse_draft_key(key)
-    return IntakeDraft.objects.filter(owner=owner, key=key).first() if key else None
+    return drafts_of(owner=owner).filter(key=key).first() if key else None
 
 
 # --- the home page: contacts and unfinished intakes ------------------------------------

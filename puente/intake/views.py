@@ -17,11 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from puente.audit.domain import record_event
+from puente.cases.access import case_for
 from puente.cases.models import Case
 from puente.core import choices as c
 from puente.core.permissions import Perm, require_perm
 from puente.intake import domain, queries
 from puente.intake.forms import DATETIME_LOCAL, ContactForm, subdivision_options
+from puente.intake.models import Contact
 
 # Only these may come in the address (the telephony screen-pop opens
 # /intake/new/?phone=+1713…&channel=phone): the rest is typed by the advocate.
@@ -43,7 +45,22 @@ def _defaults() -> dict:
     }
 
 
-def _render_new(request, *, form: ContactForm, draft_key, draft=None, history=None, status=200):
+def _call_awaiting(request, value) -> Contact | None:
+    """The contact a taken call created (`call=<id>` from the screen-pop), if this advocate
+    may still record it: visible to them, not yet recorded, not taken by someone else."""
+    try:
+        contact_id = int(value)
+    except (TypeError, ValueError):
+        return None
+    contact = queries.visible_contacts(request.user).filter(pk=contact_id).first()
+    if contact is None or not domain.awaits_recording(contact, by=request.user):
+        return None
+    return contact
+
+
+def _render_new(
+    request, *, form: ContactForm, draft_key, draft=None, history=None, status=200, call=None
+):
     phone = (form.data if form.is_bound else form.initial).get("phone") or ""
     form.set_focus()
     other_drafts = queries.drafts_of(owner=request.user).exclude(key=draft_key)[:20]
@@ -57,8 +74,16 @@ def _render_new(request, *, form: ContactForm, draft_key, draft=None, history=No
             "history": history,
             "phone_given": bool(phone),
             "other_drafts": other_drafts,
+            # Saving completes this call's contact instead of recording a second one.
+            "call": call,
         },
         status=status,
+    )
+
+
+def _not_yet_refused(exc: ValidationError, form: ContactForm) -> ValidationError:
+    return ValidationError(
+        {field: errors for field, errors in exc.message_dict.items() if field not in form.errors}
     )
 
 
@@ -67,19 +92,50 @@ def new_contact(request):
     if request.method == "POST":
         form = ContactForm(request.POST)
         draft_key = queries.parse_draft_key(request.POST.get("draft_key")) or uuid.uuid4()
+        call = request.POST.get("call") or None
         if form.is_valid():
             try:
-                contact = domain.record_contact(
-                    by=request.user, data=form.domain_data(), request=request, draft_key=draft_key
-                )
+                if call:
+                    contact = domain.complete_inbound_contact(
+                        contact_id=int(call) if call.isdigit() else 0,
+                        by=request.user,
+                        data=form.domain_data(),
+                        request=request,
+                        draft_key=draft_key,
+                    )
+                else:
+                    contact = domain.record_contact(
+                        by=request.user,
+                        data=form.domain_data(),
+                        request=request,
+                        draft_key=draft_key,
+                    )
             except ValidationError as exc:
-                form.add_domain_errors(exc)
+                if call and "call" in getattr(exc, "error_dict", {}):
+                    # Recorded or taken by someone else meanwhile: nothing typed is lost,
+                    # and saving again records it as a contact of its own.
+                    messages.error(
+                        request,
+                        " ".join(exc.message_dict["call"])
+                        + " "
+                        + _("Save again to record what you wrote as a new contact."),
+                    )
+                    call = None
+                else:
+                    form.add_domain_errors(exc)
             else:
                 messages.success(request, _("Contact recorded."))
                 return redirect("intake:detail", contact_id=contact.pk)
+        else:
+            # Every mistake at once: the domain's rules (dates, the number) too, not only
+            # the form's (the narrative), so one correction is enough.
+            try:
+                domain.clean_contact_data(form.domain_data())
+            except ValidationError as exc:
+                form.add_domain_errors(_not_yet_refused(exc, form))
         phone = request.POST.get("phone", "")
         history = _lookup(request, phone) if phone else None
-        return _render_new(request, form=form, draft_key=draft_key, history=history)
+        return _render_new(request, form=form, draft_key=draft_key, history=history, call=call)
 
     initial = _defaults()
     draft = None
@@ -93,14 +149,38 @@ def new_contact(request):
     else:
         initial.update({k: request.GET[k] for k in PREFILL_PARAMS if request.GET.get(k)})
         draft_key = uuid.uuid4()
+    call = _call_awaiting(request, request.GET.get("call"))
+    if call is not None:
+        # The call started when it rang, not when the form opened.
+        initial["started_at"] = timezone.localtime(call.started_at).strftime(DATETIME_LOCAL)
     form = ContactForm(initial=initial)
     history = _lookup(request, initial["phone"]) if initial.get("phone") else None
-    return _render_new(request, form=form, draft_key=draft_key, draft=draft, history=history)
+    return _render_new(
+        request,
+        form=form,
+        draft_key=draft_key,
+        draft=draft,
+        history=history,
+        call=call.pk if call is not None else None,
+    )
+
+
+def keep_contact_sent_signed_out(user, post) -> str | None:
+    """A new contact sent after its author's session ended: kept in their unfinished
+    intake (the autosave's draft, same key), to continue after signing in. None when only
+    a number was typed: then it is kept like any other form."""
+    if not user.can(Perm.CONTACT_CREATE):
+        return None
+    draft = domain.save_draft(owner=user, data=post, key=post.get("draft_key"))
+    if draft is None:
+        return None
+    return f"{reverse('intake:new')}?draft={draft.key}"
 
 
 @require_POST
 @require_perm(Perm.CONTACT_CREATE)
 def draft_save(request):
+    # None while only the number has been typed: no draft yet, nothing to say.
     draft = domain.save_draft(
         owner=request.user, data=request.POST, key=request.POST.get("draft_key")
     )
@@ -187,14 +267,19 @@ def link_case(request, contact_id: int):
 @require_GET
 @require_perm(Perm.CONTACT_VIEW)
 def contact_list(request):
-    page = Paginator(queries.recent_contacts(user=request.user), 50).get_page(
+    # ?case=REF: every contact of one case (its page shows only the newest events), for
+    # someone who may open that case.
+    case = None
+    if request.GET.get("case"):
+        case = case_for(user=request.user, reference=request.GET["case"], request=request)
+    page = Paginator(queries.recent_contacts(user=request.user, case=case), 50).get_page(
         request.GET.get("page")
     )
     record_event(
         action="view",
         actor=request.user,
         object_type="contact",
-        object_ref=f"list page {page.number}",
+        object_ref=(f"case {case.reference} " if case else "") + f"list page {page.number}",
         request=request,
     )
-    return render(request, "intake/list.html", {"page": page})
+    return render(request, "intake/list.html", {"page": page, "case": case})

@@ -13,7 +13,7 @@ same stories.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -27,7 +27,7 @@ from puente.directory import choices as dc
 from puente.directory.models import Provider, ProviderTag
 from puente.referrals import choices as rc
 from puente.referrals import domain
-from puente.referrals.models import Referral
+from puente.referrals.models import AuthorityReport, Referral
 from puente.sampledata.files import load
 
 OPEN, CLOSED = "open", "closed"
@@ -188,7 +188,18 @@ def seed_demo_referrals(*, country: str, by) -> int:
             )
             added += 1
         added += _seed_reports(country=country, by=by, cases=cases, today=today)
+        _date_as_recorded()
     return added
+
+
+def _date_as_recorded() -> None:
+    """Each referral and report recorded on the day it was made, late morning, as an
+    advocate would have: the case's timeline orders records by when they were made, and a
+    demo generated today would otherwise show last year's referrals as made today."""
+    for model, day_field in ((Referral, "referred_on"), (AuthorityReport, "reported_on")):
+        for pk, day in model.objects.values_list("pk", day_field):
+            at = timezone.make_aware(datetime.combine(day, time(11, 0)))
+            model.objects.filter(pk=pk).update(created_at=at, updated_at=at)
 
 
 def _agency(*, country: str, kind: str) -> Provider | None:

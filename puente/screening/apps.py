@@ -10,15 +10,19 @@ class ScreeningConfig(AppConfig):
     def ready(self) -> None:
         from puente.audit.visibility import add_content_reader, readable_by_auditors
         from puente.cases.access import audit_content_reader
+        from puente.cases.timeline import add_timeline_source
         from puente.core.permissions import Perm
         from puente.intake.signals import contact_filed
         from puente.screening.domain import attach_contact_screenings
         from puente.screening.models import Screening
+        from puente.screening.timeline import screening_entries
 
         def bring_screenings(sender, *, contact_id, case_id, by=None, request=None, **kwargs):
             attach_contact_screenings(
                 contact_id=contact_id, case_id=case_id, by=by, request=request
             )
+
+        add_timeline_source(screening_entries)  # the case page's timeline
 
         # A screened contact filed in a case (or opening one) brings its screenings.
         contact_filed.connect(
@@ -38,3 +42,8 @@ class ScreeningConfig(AppConfig):
         )
         # Protocols are the hotline's own scripts, not anyone's story.
         add_content_reader(object_types=["protocol"], may_read=readable_by_auditors)
+
+        # The audit trail reads this reason back in the reader's language.
+        from puente.audit.labels import add_reason_pattern
+
+        add_reason_pattern("screening page", _("screening page"))

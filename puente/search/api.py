@@ -30,7 +30,8 @@ class ContactHit(Schema):
     id: int
     started_at: datetime
     channel: Annotated[str, Codes(c.Channel)]
-    reason: Annotated[str, Codes(c.ReasonForContact)]
+    # "" until an advocate records it, for a contact that arrived by itself (a call, a tip).
+    reason: Annotated[str, Codes(c.ReasonForContact, blank=True)]
     case_reference: str | None
     imminent_danger: bool
     level_of_indicators: Annotated[str, Codes(c.IndicatorLevel, blank=True)]

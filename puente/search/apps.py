@@ -18,3 +18,7 @@ class SearchConfig(AppConfig):
 
         # Django's documented place to connect receivers: models are loaded by now.
         connect()
+
+        from puente.audit.labels import add_object_label
+
+        add_object_label("search", _("search"))

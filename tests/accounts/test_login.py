@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from puente.accounts import kept
 from puente.accounts.models import User
 from puente.accounts.roles import Role
 from puente.accounts.views import SIGNED_IN_COOKIE
@@ -188,7 +189,8 @@ def test_sign_out_is_post_only_and_audited(advocate):
 def test_idle_session_expires_and_the_login_page_says_why(supervisor):
     client = Client()
     sign_in(client, supervisor.username, PASSWORD)
-    assert client.cookies[SIGNED_IN_COOKIE].value == "1"
+    # The marker names who was signed in, signed (puente/accounts/kept.py).
+    assert kept.read_marker(client.cookies[SIGNED_IN_COOKIE].value).user_id == supervisor.pk
     key = client.session.session_key
     # Activity pushes the expiry forward by the idle window (renewed at most once a
     # minute, so here the last renewal is made to look two minutes old)...
@@ -275,7 +277,7 @@ def test_a_supervisor_lifts_a_paused_address(settings, supervisor):
     sign_in(office, "ana", "typo 2")
     assert "paused" in sign_in(office, "ana", PASSWORD).text
     sup = signed_in_client(supervisor)
-    assert "198.51.100.20" in sup.get("/").content.decode()
+    assert "198.51.100.20" in sup.get(reverse("core:home")).content.decode()
     sup.post(reverse("accounts:release_address"), {"address": "198.51.100.20"})
     assert sign_in(office, "ana", PASSWORD).status_code == 302
     lifted = AuditEntry.objects.filter(object_type="address", action="change").get()

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -171,6 +173,23 @@ def test_unverified_staff_are_sent_to_the_second_factor_for_any_page():
     to_enrol = password_only_client(fresh).get("/audit/")
     assert to_enrol["Location"].startswith(ENROL + "?next=/audit/")
     assert not AuditEntry.objects.filter(action="view", object_type="audit").exists()
+
+
+@pytest.mark.django_db
+def test_staff_work_under_accounts_waits_for_the_second_factor_too():
+    supervisor = make_user(Role.SUPERVISOR, mfa=True)
+    locked = make_user(Role.ADVOCATE, username="locked")
+    type(locked).objects.filter(pk=locked.pk).update(
+        failed_logins=99, locked_until=timezone.now() + timedelta(hours=1)
+    )
+    client = password_only_client(supervisor)
+    answer = client.post(reverse("accounts:unlock", args=[locked.pk]))
+    assert answer.status_code == 302
+    assert answer["Location"].startswith(VERIFY)
+    locked.refresh_from_db()
+    assert locked.is_locked
+    # The steps that lead to the second factor stay open.
+    assert client.get(VERIFY).status_code == 200
 
 
 @pytest.mark.django_db

@@ -42,11 +42,12 @@ def test_supervisors_and_administrators_see_the_trail(role):
     )
     page = signed_in_client(reviewer).get(URL)
     assert page.status_code == 200
-    assert "ana" in page.text and case.reference in page.text and "Changed" in page.text
+    assert case.created_by.display_name in page.text
+    assert case.reference in page.text and "Changed" in page.text
     # The diff and the reason only for who may open the case: supervisors, not
     # administrators (who have no case access at all).
     shown = role == Role.SUPERVISOR
-    assert ("<strong>status</strong>: new → active" in page.text) is shown
+    assert ("<strong>Status</strong>: New → Active" in page.text) is shown
     assert ("caller confirmed" in page.text) is shown
     assert ("Not shown: you may not read this record now." in page.text) is not shown
 

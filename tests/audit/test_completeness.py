@@ -4,6 +4,7 @@ and the whole trail still proving itself afterwards."""
 from __future__ import annotations
 
 from django.test import Client
+from django.urls import reverse
 
 from puente.audit.domain import verify_chain
 from puente.audit.models import AuditEntry
@@ -76,7 +77,7 @@ def test_pages_that_show_case_data_are_reads_in_the_trail(advocate, supervisor):
     case = make_case(created_by=advocate, title="Farm")
     person = cases.add_person(case=case, by=advocate, first_name="Rosa", role="potential_victim")
 
-    client.get("/")
+    client.get(reverse("core:home"))
     home = _last("view")
     assert (home.object_type, home.actor) == ("home", advocate)
     assert "cases" in home.reason

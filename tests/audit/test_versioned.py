@@ -133,7 +133,7 @@ def test_a_save_read_at_an_older_version_is_refused_the_same_way(kind, db):
 
 def test_the_refusal_is_a_whole_sentence_per_kind_of_record_in_spanish(advocate):
     case = make_case(created_by=advocate)
-    person = cases.add_person(case=case, by=advocate, role="potential_victim")
+    person = cases.add_person(case=case, by=advocate, role="potential_victim", first_name="Rosa")
     with translation.override("es"):
         about_case = StaleWriteError(record=case, changed_by="Bea", changed_at=None).messages[0]
         about_person = StaleWriteError(record=person, changed_by="Bea", changed_at=None).messages[0]

@@ -56,7 +56,7 @@ def test_a_supervisor_not_named_on_a_restricted_case_sees_the_entry_but_not_the_
     outsider = make_user(Role.SUPERVISOR)
     page = signed_in_client(outsider).get(URL, {"obj": case.reference})
     line = row(page, entry)
-    assert case.reference in line and entry.actor_name in line and "Created" in line
+    assert case.reference in line and entry.actor.display_name in line and "Created" in line
     assert NOTE not in page.text and HIDDEN in line
     assert entry.pk not in shown_ids()
 
@@ -115,8 +115,14 @@ def test_account_entries_are_for_whoever_manages_accounts():
         obj=user,
         changes=[{"field": "role", "old": "advocate", "new": "supervisor"}],
     )
-    assert "advocate → supervisor" in signed_in_client(make_user(Role.ADMINISTRATOR)).get(URL).text
-    assert "advocate → supervisor" not in signed_in_client(make_user(Role.SUPERVISOR)).get(URL).text
+    assert (
+        "Hotline advocate → Supervisor"
+        in signed_in_client(make_user(Role.ADMINISTRATOR)).get(URL).text
+    )
+    assert (
+        "Hotline advocate → Supervisor"
+        not in signed_in_client(make_user(Role.SUPERVISOR)).get(URL).text
+    )
 
 
 @pytest.mark.django_db

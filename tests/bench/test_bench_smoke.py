@@ -31,6 +31,15 @@ OPERATIONS = {
     "save an intake",
     "case page (20 contacts, 10 persons)",
     "home queue",
+    "team view",
+    "messaging webhook (signed)",
+    "tip form post",
+    "public page: home",
+    "public page: what trafficking looks like",
+    "public page: what happens when you reach out",
+    "public page: tip form",
+    "public page: chat",
+    "call → screen-pop event (SSE)",
 }
 
 pytestmark = pytest.mark.bench
@@ -86,12 +95,17 @@ def test_benchmark_command_reports_every_figure_without_errors(tmp_path):
     assert load["requests"] > 0 and load["failures"] == 0, load
     assert all(is_figure(load[key]) for key in ("throughput_rps", "p50_ms", "p95_ms", "p99_ms"))
     assert result["worker_peak_mb"] > 0
+    streams = result["streams"]
+    assert streams["held"] == streams["opened"] == 20 and streams["dropped"] == 0, streams
+    assert streams["server_memory_with_streams_mb"] > 0
     assert result["server_log"]["tracebacks"] == 0, result["server_log"]["path"]
     assert {v["check"] for v in result["verdicts"]} >= {
         "phone lookup (history): server p95",
         "phone lookup ÷ raw SQL (p95)",
         "load test: p95, failures",
         "server worker peak memory",
+        "call → screen-pop event (SSE): p95 from webhook to event",
+        "live streams held through the load test",
     }
     # The printed table names every operation.
     for name in OPERATIONS:

@@ -156,7 +156,7 @@ def test_a_victim_who_calls_for_herself_is_one_person_in_two_roles(advocate):
     assert list(Person.objects.filter(persons_with_role_q("signaler"))) == [rosa]
     assert not Person.objects.filter(persons_with_role_q("exploiter")).exists()
     # One role, as callers wrote it before: still accepted.
-    mario = domain.add_person(case=case, by=advocate, role="exploiter")
+    mario = domain.add_person(case=case, by=advocate, role="exploiter", first_name="Mario")
     assert mario.roles == ["exploiter"] and mario.role == "exploiter"
 
 
@@ -171,7 +171,9 @@ def test_a_person_needs_a_role(advocate):
 @pytest.mark.django_db
 def test_the_api_shows_roles_and_the_first_as_role(advocate, advocate_client):
     case = make_case(created_by=advocate)
-    domain.add_person(case=case, by=advocate, roles=["signaler", "potential_victim"])
+    domain.add_person(
+        case=case, by=advocate, roles=["signaler", "potential_victim"], first_name="Rosa"
+    )
     body = advocate_client.get(f"/api/v1/cases/{case.reference}").json()
     assert body["persons"][0]["roles"] == ["potential_victim", "signaler"]
     assert body["persons"][0]["role"] == "potential_victim"

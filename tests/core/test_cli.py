@@ -144,9 +144,10 @@ def test_serve_collects_static_files_and_starts_gunicorn(settings, no_server, tm
     settings.STATIC_ROOT = tmp_path / "static"
     out, err = io.StringIO(), io.StringIO()
 
+    settings.PUENTE_EVENTS_BACKEND = "postgres"
     call_command("serve", "--bind", "0.0.0.0:9000", "--workers", "3", stdout=out, stderr=err)
 
-    assert no_server == [{"bind": "0.0.0.0:9000", "workers": 3, "threads": 4}]
+    assert no_server == [{"bind": "0.0.0.0:9000", "workers": 3}]
     assert (tmp_path / "static" / "puente" / "puente.css").exists()
     assert "Serving" in out.getvalue()
     assert "unapplied migrations" not in err.getvalue()
@@ -154,11 +155,25 @@ def test_serve_collects_static_files_and_starts_gunicorn(settings, no_server, tm
 
 def test_gunicorn_application_takes_the_given_options():
     app = server.PuenteServer(
-        {"bind": "127.0.0.1:9001", "workers": 2, "worker_class": "gthread", "threads": 3}
+        {"bind": "127.0.0.1:9001", "workers": 2, "worker_class": server.WORKER_CLASS}
     )
     assert app.cfg.bind == ["127.0.0.1:9001"]
     assert app.cfg.workers == 2
-    assert app.cfg.threads == 3
+    assert app.cfg.worker_class_str == server.WORKER_CLASS
+
+
+def test_serve_runs_one_process_when_live_events_travel_in_memory(settings, no_server, tmp_path):
+    settings.SECRET_KEY = STRONG_KEY
+    settings.ALLOWED_HOSTS = ["hotline.example.org"]
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.PUENTE_EVENTS_BACKEND = "memory"
+    err = io.StringIO()
+
+    call_command("serve", "--workers", "3", stdout=io.StringIO(), stderr=err)
+
+    assert no_server == [{"bind": "127.0.0.1:8000", "workers": 1}]
+    assert "PUENTE_EVENTS_BACKEND=memory" in err.getvalue()
 
 
 # --- puente.cli ----------------------------------------------------------------------------------

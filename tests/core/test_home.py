@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from puente.cases import domain as cases
@@ -13,7 +14,7 @@ from tests.factories import make_case, make_contact
 
 
 def _home(client) -> str:
-    response = client.get("/")
+    response = client.get(reverse("core:home"))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -61,7 +62,7 @@ def test_administrator_home_shows_no_case_data(administrator, advocate):
 
 
 def test_anonymous_visitor_is_sent_to_sign_in(client):
-    response = client.get("/")
+    response = client.get(reverse("core:home"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 

@@ -22,6 +22,8 @@ APPS_WITH_STRINGS = [
     "directory",
     "referrals",
     "federation",
+    "channels",
+    "public",
     "retention",
 ]
 
@@ -58,3 +60,19 @@ def test_picklists_are_shown_in_the_interface_language():
         assert str(IndicatorLevel.HIGH.label) == "Alto"
     with translation.override("en"):
         assert str(CaseStatus.REFERRED.label) == "Referred"
+
+
+@pytest.mark.parametrize("po_path", CATALOGS, ids=lambda p: p.parts[-5])
+def test_every_plural_has_all_its_forms(po_path):
+    """A catalog that declares three plural forms shows English for any count whose form
+    is missing: every plural entry fills each of them."""
+    catalog = polib.pofile(str(po_path))
+    forms = int(catalog.metadata["Plural-Forms"].split("nplurals=")[1].split(";")[0])
+    short = [
+        entry.msgid
+        for entry in catalog
+        if entry.msgid_plural
+        and not entry.obsolete
+        and sorted(int(k) for k, v in entry.msgstr_plural.items() if v) != list(range(forms))
+    ]
+    assert short == [], f"{po_path}: plural forms missing in {short[:10]}"

@@ -80,7 +80,9 @@ def test_search_shows_distance_badges_and_stale_flag(advocate_client, admin_user
                   city="Dallas", postal_code="75201")  # fmt: skip
     make_provider(by=admin_user, name="Clinic", services=["medical"])
     page = advocate_client.get(
-        reverse("directory:search"), {"need": "shelter_emergency_housing", "near": "Houston, TX"}
+        reverse("directory:search"),
+        # Dallas is some 225 miles away: past the 50-mile default.
+        {"need": "shelter_emergency_housing", "near": "Houston, TX", "within": "250"},
     )
     html = page.content.decode()
     assert html.index("Night Shelter") < html.index("Old Shelter")
@@ -200,7 +202,7 @@ def test_bad_listing_shows_clear_errors(admin_client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Give the organization&#x27;s name." in html
-    assert "wrong number of digits" in html
+    assert "is too short" in html or "wrong number of digits" in html  # core.phones wording
     assert "is not a state or federal entity of MX" in html
     assert Provider.objects.count() == 0
 
@@ -303,3 +305,93 @@ def test_a_mexican_hotline_sees_kilometres(advocate_client, admin_user, settings
     ).content.decode()
     assert re.search(r'data-testid="distance">\d+ km<', html)
     assert " mi" not in html.split('data-testid="distance"')[1].split("</span>")[0]
+
+
+# --- the place stays, nothing near is said, distances in the country's unit -------------
+
+
+def test_the_place_typed_stays_in_its_box(advocate_client, admin_user):
+    make_provider(by=admin_user, name="Harbor Light")
+    html = advocate_client.get(
+        reverse("directory:search"), {"near": "Houston, TX", "need": "case_management"}
+    ).content.decode()
+    assert re.search(r'<input[^>]*name="near"[^>]*value="Houston, TX"', html)
+    assert re.search(r'<option value="50" selected>50 miles</option>', html)
+    # And after a search that places nothing, too.
+    html = advocate_client.get(reverse("directory:search"), {"near": "Atlantis"}).content.decode()
+    assert re.search(r'<input[^>]*name="near"[^>]*value="Atlantis"', html)
+
+
+def test_nothing_near_says_so_and_offers_a_wider_search(advocate_client, admin_user):
+    make_provider(by=admin_user, name="Dallas Shelter", city="Dallas", postal_code="75201",
+                  services=["shelter_emergency_housing"])  # fmt: skip
+    search = {"need": "shelter_emergency_housing", "near": "Houston, TX"}
+    html = advocate_client.get(reverse("directory:search"), search).content.decode()
+    assert "No services within 50 miles of Houston, TX." in html
+    assert "Dallas Shelter" not in html and 'data-testid="no-results"' not in html
+    offers = re.findall(r'href="(/directory/\?[^"]+)" data-testid="widen">([^<]+)<', html)
+    assert [label for _href, label in offers] == [
+        "Search within 100 miles",
+        "Search at any distance",
+    ]
+    assert "near=Houston%2C+TX" in offers[0][0] and "within=100" in offers[0][0]
+    # 100 miles is still short of Dallas; any distance finds it.
+    wider = advocate_client.get(offers[0][0].replace("&amp;", "&")).content.decode()
+    assert "No services within 100 miles of Houston, TX." in wider
+    anywhere = advocate_client.get(offers[1][0].replace("&amp;", "&")).content.decode()
+    assert "Dallas Shelter" in anywhere and 'data-testid="nothing-near"' not in anywhere
+    assert re.search(r'data-testid="distance">2\d\d mi \(3\d\d km\)', anywhere)
+
+
+def test_a_statewide_service_far_away_is_listed_under_nothing_near(advocate_client, admin_user):
+    make_provider(by=admin_user, name="Texas legal line", city="Austin", postal_code="78701",
+                  services=["legal"], coverage=["US-TX"])  # fmt: skip
+    html = advocate_client.get(
+        reverse("directory:search"), {"need": "legal", "near": "Houston, TX"}
+    ).content.decode()
+    assert "No services within 50 miles of Houston, TX." in html
+    assert "Texas legal line" in html and "Serves this state" in html
+
+
+def test_nothing_near_in_spanish_and_in_kilometres_in_mexico(advocate, admin_user, settings):
+    settings.PUENTE_COUNTRY = "MX"
+    advocate.language = "es"
+    advocate.save()
+    make_provider(by=admin_user, name="Albergue Norte", country="MX", subdivision="MX-NLE",
+                  city="Monterrey", postal_code="", services=["shelter_emergency_housing"])  # fmt: skip
+    client = signed_in_client(advocate)
+    html = client.get(
+        reverse("directory:search"),
+        {"need": "shelter_emergency_housing", "near": "Guadalajara, Jalisco"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    ).content.decode()
+    assert "No hay servicios a menos de 80 km de Guadalajara, Jalisco, MX." in html
+    assert "Buscar a menos de 160 km" in html and "Buscar a cualquier distancia" in html
+    assert re.search(r'<option value="80" selected>80 km</option>', html)
+
+
+def test_the_provider_page_shows_the_distance_from_the_search(advocate_client, admin_user):
+    provider = make_provider(by=admin_user, name="Austin Office", city="Austin",
+                             postal_code="78701")  # fmt: skip
+    search = advocate_client.get(
+        reverse("directory:search"), {"near": "Houston, TX", "within": "250"}
+    ).content.decode()
+    link = re.search(rf'href="(/directory/providers/{provider.pk}/\?[^"]+)"', search).group(1)
+    page = advocate_client.get(link.replace("&amp;", "&")).content.decode()
+    assert re.search(r'data-testid="distance">1\d\d mi \(2\d\d km\)</span> from Houston, TX', page)
+    back = re.search(r'href="([^"]+)" data-testid="back-to-search"', page).group(1)
+    assert "near=Houston%2C+TX" in back and "within=250" in back
+    # Opened on its own, it shows no distance.
+    alone = advocate_client.get(reverse("directory:detail", args=[provider.pk])).content.decode()
+    assert 'data-testid="distance"' not in alone
+
+
+def test_the_provider_page_in_mexico_shows_kilometres_only(advocate_client, admin_user, settings):
+    settings.PUENTE_COUNTRY = "MX"
+    provider = make_provider(by=admin_user, name="Austin Office", city="Austin",
+                             postal_code="78701")  # fmt: skip
+    page = advocate_client.get(
+        reverse("directory:detail", args=[provider.pk]), {"near": "Houston, TX"}
+    ).content.decode()
+    assert re.search(r'data-testid="distance">2\d\d km</span>', page)
+    assert " mi " not in page.split('data-testid="distance"')[1].split("</p>")[0]

@@ -4,13 +4,24 @@ downloaded one. Without it the browser tests are skipped with the reason — exc
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.servers.basehttp import WSGIServer
 from django.test.testcases import LiveServerThread
+
+from puente.channels import events
+from tests.conftest import signed_in_client
 
 CHROMIUM = os.environ.get("PUENTE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -67,3 +78,150 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+# What an accessibility check may not find: axe-core's two worst impact levels. Minor and
+# moderate findings are reported by axe too, but they are judgement calls, not blockers.
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def accessibility_problems(page) -> list[str]:
+    """axe-core (the copy shipped inside axe-playwright-python, no network) run on the page
+    as it is now: one line per serious or critical violation, naming the rule, its help text
+    and the first elements that break it."""
+    results = Axe().run(page)
+    problems = []
+    for violation in results.response["violations"]:
+        if violation.get("impact") not in BLOCKING_IMPACTS:
+            continue
+        targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+        problems.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']} — {'; '.join(targets)}"
+        )
+    return problems
+
+
+@pytest.fixture
+def assert_accessible():
+    """Call with a page (and a name for the message): fails on serious or critical axe-core
+    violations of the page as it stands."""
+
+    def check(page, where: str = "") -> None:
+        problems = accessibility_problems(page)
+        assert not problems, f"{where or page.url}: " + "\n".join(problems)
+
+    return check
+
+
+# --- An ASGI server for the live pages ------------------------------------------------------
+#
+# `live_server` is Django's WSGI server answering one request at a time: a server-sent-events
+# stream would hold it for good. The live pages (screen-pop, queue, web chat) need what
+# `puente serve` runs: Puente's ASGI application under uvicorn, holding streams open in its
+# event loop while it answers other requests. It runs here in a thread of the test process,
+# so the test's settings (the `settings` fixture), its users and its sessions are the
+# server's too, and the event bus (in memory on SQLite, LISTEN/NOTIFY on PostgreSQL, as in
+# production) carries events from the server's webhook to the server's streams.
+#
+# The database. The server answers on many threads at once (each request's synchronous part,
+# each stream's permission check), each with its own connection, so every one must see
+# the data the test commits: tests using it are transactional (`transaction=True`).
+# - PostgreSQL: nothing more; it is a real server.
+# - SQLite: Django's in-memory test database cannot be shared safely. LiveServerThread hands
+#   its one connection to the server's thread, which is sound only for one request at a
+#   time; and the "shared cache" in-memory database other connections may open refuses a
+#   reader with "database table is locked" while another connection writes, at once,
+#   without waiting. So when a collected test asks for `asgi_server`, the session's test
+#   database is a file (pytest-django honours DATABASES["default"]["TEST"]["NAME"], adding
+#   the xdist worker's suffix), in WAL mode like a deployment's: concurrent readers and a
+#   queued writer, as in production. The whole session then uses the file (a session has
+#   one test database); PUENTE_TEST_SQLITE_NAME, when set, is used as it is.
+
+
+def pytest_collection_modifyitems(config, items):
+    if not any("asgi_server" in getattr(item, "fixturenames", ()) for item in items):
+        return
+    database = settings.DATABASES["default"]
+    if not database["ENGINE"].endswith("sqlite3") or (database.get("TEST") or {}).get("NAME"):
+        return
+    folder = tempfile.mkdtemp(prefix="puente-e2e-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    # In place: the connection handler holds this very dict.
+    database.setdefault("TEST", {})["NAME"] = str(Path(folder) / "test.sqlite3")
+
+
+@dataclass
+class AsgiServer:
+    url: str
+    server: object
+
+    def cookie(self, name: str, value: str) -> dict:
+        """A cookie for this server, in the form Playwright's add_cookies takes."""
+        return {"name": name, "value": value, "url": self.url}
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings):
+    """Puente's ASGI application (`puente.asgi`, as `puente serve` runs it) under uvicorn,
+    on a free port of 127.0.0.1, for one test; `.url` is its address."""
+    import uvicorn
+
+    # Loaded when first needed: importing it builds the whole ASGI handler.
+    from puente.asgi import application
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1", "localhost"]
+    # Each request's synchronous part runs in a thread that ends with it (as under
+    # `puente serve`, which sets the same): a kept connection would be kept by nobody, and
+    # PostgreSQL would refuse to drop the test database at the end of the session.
+    database = settings.DATABASES["default"]
+    kept_for = database.get("CONN_MAX_AGE", 0)
+    database["CONN_MAX_AGE"] = 0
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listening.bind(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
+    config = uvicorn.Config(
+        application,
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        # Open streams never end by themselves: cut them a second after stopping.
+        timeout_graceful_shutdown=1,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [listening]}, name="asgi-server", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the ASGI test server did not start")
+        time.sleep(0.02)
+    try:
+        yield AsgiServer(url=f"http://127.0.0.1:{port}", server=server)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        listening.close()
+        database["CONN_MAX_AGE"] = kept_for
+
+
+def signed_in_context(browser, server: AsgiServer, user, **options):
+    """A browser context already past the password and the second factor as `user`, for
+    the ASGI server."""
+    context = browser.new_context(**{"locale": "en-US", **options})
+    client = signed_in_client(user)
+    name = settings.SESSION_COOKIE_NAME
+    context.add_cookies([server.cookie(name, client.cookies[name].value)])
+    return context
+
+
+def wait_for_streams(count: int, timeout: float = 15) -> None:
+    """Until `count` live streams listen on this process's event bus: an event published
+    before a page's stream has subscribed would reach nobody."""
+    deadline = time.monotonic() + timeout
+    while events.bus().count() < count:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{events.bus().count()} live streams open, {count} expected")
+        time.sleep(0.05)

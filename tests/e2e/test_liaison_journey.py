@@ -56,6 +56,7 @@ def test_a_liaison_refers_a_survivor_across_the_border_and_sees_the_answer(brows
     # United States, in English: refer from the case, with consent, sharing little.
     us_context, us_page = _sign_in(browser, us.side.url, "en-US")
     us_page.goto(f"{us.side.url}/cases/{reference}/")
+    us_page.click("#tab-referrals-and-reports")
     us_page.click("[data-testid=send-cross-border]")
     expect(us_page.locator("h1")).to_have_text("Refer to the partner hotline")
     us_page.check("input[name=consent_given]")
@@ -71,7 +72,7 @@ def test_a_liaison_refers_a_survivor_across_the_border_and_sees_the_answer(brows
     mx_context, mx_page = _sign_in(browser, mx.side.url, "es-MX")
     mx_page.goto(f"{mx.side.url}/exchange/incoming/")
     _reload_until(mx_page, "[data-testid=incoming]", "She left the farm")
-    expect(mx_page.locator("h1")).to_have_text("Referencias de la línea contraparte")
+    expect(mx_page.locator("h1")).to_have_text("Canalizaciones de la línea contraparte")
     mx_page.locator("[data-testid=incoming-row] a").first.click()
     shared = mx_page.locator("[data-testid=shared-fields]")
     expect(shared).to_contain_text("Refugio")  # the code, labelled by the receiver in Spanish

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from puente.accounts.roles import Role
 from puente.audit.models import AuditEntry
@@ -139,7 +140,7 @@ def test_supervisors_see_waiting_referrals_and_decide_on_the_page(
     case, person = us_case
     referral = _send(case, partner, liaison, person)
     client = signed_in_client(supervisor)
-    home = client.get("/").content.decode()
+    home = client.get(reverse("core:home")).content.decode()
     assert 'data-testid="cross-border-to-approve"' in home and case.reference in home
     page = client.get(f"/exchange/referrals/{referral.pk}/approval/").content.decode()
     assert "Needs a shelter in Monterrey." in page and 'data-testid="decision-form"' in page
@@ -148,7 +149,10 @@ def test_supervisors_see_waiting_referrals_and_decide_on_the_page(
     )
     assert response.status_code == 302
     assert OutboxMessage.objects.filter(referral=referral).count() == 1
-    assert 'data-testid="cross-border-to-approve"' not in client.get("/").content.decode()
+    assert (
+        'data-testid="cross-border-to-approve"'
+        not in client.get(reverse("core:home")).content.decode()
+    )
     # The liaison who asked cannot decide (no permission), and the advocate neither.
     for role in (Role.LIAISON, Role.ADVOCATE):
         refused = signed_in_client(make_user(role)).get(

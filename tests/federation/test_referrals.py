@@ -91,7 +91,7 @@ def test_without_a_signing_key_the_liaison_is_told_before_anything_is_written(
     case, person = us_case
     with pytest.raises(ValidationError) as error:
         _send(case, partner, liaison, person)
-    assert "puente keys new" in str(error.value)
+    assert "no signing key" in str(error.value)
 
 
 def test_an_analyst_cannot_send(us_case, partner, own_key):
@@ -128,6 +128,19 @@ def test_the_receiving_liaison_accepts_opens_a_case_and_reports_progress(partner
     assert (update.seq, update.partner_case_reference) == (2, case.reference)
     statuses = [json.loads(m.body)["body"] for m in OutboxMessage.objects.order_by("id")]
     assert [(s["seq"], s["status"]) for s in statuses] == [(1, "accepted"), (2, "in_contact")]
+
+
+def test_a_referral_that_shares_nothing_personal_still_opens_a_case_with_its_person(
+    partner, liaison, own_key
+):
+    referral = _receive_offer(
+        partner, subject={"ext_ServicesNeeded": ["legal"]}, summary="Necesita asesoría."
+    )
+    domain.update_status(referral=referral, status="accepted", by=liaison)
+    case = domain.open_local_case(referral=referral, by=liaison)
+    victim = case.persons.get()
+    assert victim.role == "potential_victim"
+    assert "MX-2026-000007" in victim.notes
 
 
 def test_declining_needs_a_reason_and_ends_the_referral(partner, liaison, own_key):

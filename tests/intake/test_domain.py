@@ -281,13 +281,17 @@ def test_moving_a_contact_out_of_a_restricted_case_needs_the_right_to_lift_restr
 
 def test_drafts_belong_to_their_owner(advocate):
     other = make_user(Role.ADVOCATE)
-    mine = domain.save_draft(owner=advocate, data={"phone": "713", "csrfmiddlewaretoken": "x"})
-    assert mine.data == {"phone": "713"}
+    mine = domain.save_draft(
+        owner=advocate, data={"phone": "713", "city": "Waco", "csrfmiddlewaretoken": "x"}
+    )
+    assert mine.data == {"phone": "713", "city": "Waco"}
     # Another advocate sending my key gets a draft of their own, mine untouched.
-    theirs = domain.save_draft(owner=other, data={"phone": "999"}, key=str(mine.key))
+    theirs = domain.save_draft(
+        owner=other, data={"phone": "999", "city": "Tyler"}, key=str(mine.key)
+    )
     assert theirs.key != mine.key
     mine.refresh_from_db()
-    assert mine.data == {"phone": "713"}
+    assert mine.data == {"phone": "713", "city": "Waco"}
     again = domain.save_draft(owner=advocate, data={"phone": "7135550142"}, key=str(mine.key))
     assert again.pk == mine.pk and again.data == {"phone": "7135550142"}
     assert domain.discard_draft(owner=other, key=mine.key) is False

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from puente.accounts.roles import Role
 from puente.audit.models import AuditEntry
@@ -69,12 +70,13 @@ def test_the_case_page_prompts_a_report_for_a_minor_until_one_is_recorded(
 def test_supervisors_home_lists_cases_with_an_unanswered_prompt(advocate, supervisor, case):
     quiet = make_case(created_by=advocate, title="Nothing to report")
     add_minor(case=case, by=advocate)
-    home = signed_in_client(supervisor).get("/").content.decode()
+    home = signed_in_client(supervisor).get(reverse("core:home")).content.decode()
     section = home.split('data-testid="report-prompts"')[1].split("</section>")[0]
     assert case.reference in section and quiet.reference not in section
     make_report(case=case, by=advocate)  # with consent: answered
     assert (
-        'data-testid="report-prompts"' not in signed_in_client(supervisor).get("/").content.decode()
+        'data-testid="report-prompts"'
+        not in signed_in_client(supervisor).get(reverse("core:home")).content.decode()
     )
 
 
@@ -138,7 +140,7 @@ def test_an_advocate_cannot_approve(advocate, case):
 def test_supervisor_approves_on_the_page_from_the_home_queue(advocate, supervisor, case):
     report = _without_consent(case, advocate)
     client = signed_in_client(supervisor)
-    home = client.get("/").content.decode()
+    home = client.get(reverse("core:home")).content.decode()
     assert 'data-testid="reports-to-approve"' in home
     url = f"/referrals/reports/{report.pk}/approval/"
     assert 'data-testid="decision-form"' in client.get(url).content.decode()

@@ -90,7 +90,9 @@ def test_a_new_referral_starts_as_suggested_or_made(advocate, case):
 def test_an_inactive_listing_or_a_person_from_another_case_is_refused(advocate, case):
     closed_down = make_listing(active=False)
     other_case = make_case(created_by=advocate)
-    stranger = cases.add_person(case=other_case, by=advocate, role="potential_victim")
+    stranger = cases.add_person(
+        case=other_case, by=advocate, role="potential_victim", first_name="Luz"
+    )
     with pytest.raises(ValidationError) as err:
         make_referral(case=case, by=advocate, provider=closed_down, person=stranger)
     assert set(err.value.message_dict) == {"provider", "person"}

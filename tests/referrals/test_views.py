@@ -396,11 +396,11 @@ def test_case_page_query_count_does_not_grow_with_referrals(advocate, advocate_c
         return len(ctx.captured_queries)
 
     small, big = make_case(created_by=advocate), make_case(created_by=advocate)
-    victim = cases.add_person(case=small, by=advocate, role="potential_victim")
+    victim = cases.add_person(case=small, by=advocate, role="potential_victim", first_name="Rosa")
     make_referral(case=small, by=advocate, person=victim)
     make_report(case=small, by=advocate)
     for n in range(3):
-        victim = cases.add_person(case=big, by=advocate, role="potential_victim")
+        victim = cases.add_person(case=big, by=advocate, role="potential_victim", first_name="Rosa")
         make_referral(case=big, by=advocate, person=victim, notes=f"Referral {n}")
         make_report(case=big, by=advocate)
     assert count(small) == count(big)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from puente.accounts.roles import Role
 from puente.audit.models import AuditEntry
@@ -95,7 +96,7 @@ def test_an_outsider_is_sent_to_sign_in():
 
 
 def test_administrators_find_the_page_from_home(admin_client):
-    assert 'href="/retention/"' in admin_client.get("/").content.decode()
+    assert 'href="/retention/"' in admin_client.get(reverse("core:home")).content.decode()
 
 
 def test_the_page_lists_recent_purges(admin_client):

@@ -22,6 +22,7 @@ from puente.core.geography import is_subdivision_of
 from puente.core.management import server
 from puente.intake.models import Contact
 from puente.sampledata import demo as demo_hotline
+from puente.sampledata.management.commands.demo import start_demo_worker
 from tests.factories import make_contact
 
 pytestmark = pytest.mark.django_db
@@ -217,7 +218,7 @@ def test_demo_serves_on_the_requested_port(demo_settings, no_server):
     out = io.StringIO()
     call_command("demo", "--port", "8123", "--host", "0.0.0.0", stdout=out)
 
-    assert no_server == [{"bind": "0.0.0.0:8123", "workers": 2, "threads": 4}]
+    assert no_server == [{"bind": "0.0.0.0:8123", "workers": 1, "background": start_demo_worker}]
     assert "http://127.0.0.1:8123/" in out.getvalue()
 
 

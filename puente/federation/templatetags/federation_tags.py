@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from puente.federation import choices as fc
 from puente.federation import schema
@@ -42,3 +43,32 @@ def cross_border_referrals(context, case):
         "OUTGOING": fc.Direction.OUTGOING,
         "request": context["request"],
     }
+
+
+@register.filter
+def delivery_problem(last_error: str) -> str:
+    """Why a message has not arrived, in words a liaison can act on. The worker's own
+    text (HTTP codes, exception names) stays in the element's title for whoever runs
+    the server."""
+    text = (last_error or "").strip()
+    if not text:
+        return ""
+    if text.startswith("HTTP "):
+        code = text[5:8]
+        if code in {"401", "403"}:
+            return str(
+                _(
+                    "The partner hotline did not accept this hotline's signature: check that "
+                    "it holds this hotline's current public key."
+                )
+            )
+        if code == "429":
+            return str(_("The partner hotline asked us to wait before sending more."))
+        if code.startswith("5"):
+            return str(_("The partner hotline's system had a problem receiving it."))
+        if "acknowledgement" in text:
+            return str(_("The partner hotline answered but did not confirm receipt."))
+        return str(_("The partner hotline refused the message."))
+    if text.startswith("Not acknowledged"):
+        return str(_("The partner hotline answered but did not confirm receipt."))
+    return str(_("The partner hotline could not be reached."))

@@ -1,6 +1,7 @@
-"""`puente serve`: the production web server (gunicorn, static files by whitenoise).
+"""`puente serve`: the production web server (uvicorn workers under gunicorn, ASGI; static
+files by whitenoise).
 
-    puente serve [--bind 127.0.0.1:8000] [--workers N] [--threads N]
+    puente serve [--bind 127.0.0.1:8000] [--workers N]
 
 Refuses to start on an insecure configuration, naming every reason at once.
 """
@@ -25,7 +26,6 @@ class Command(BaseCommand):
             help="host:port to listen on (default 127.0.0.1:8000, behind a reverse proxy).",
         )
         parser.add_argument("--workers", type=int, default=server.default_workers())
-        parser.add_argument("--threads", type=int, default=4, help="Threads per worker.")
 
     def handle(self, *args, **options):
         reasons = insecure_configuration_reasons(settings)
@@ -34,8 +34,18 @@ class Command(BaseCommand):
                 f"  - {reason}" for reason in reasons
             )
             raise CommandError(message + "\nSee .env.example for every setting.")
-        if options["workers"] < 1 or options["threads"] < 1:
-            raise CommandError("--workers and --threads must be at least 1.")
+        if options["workers"] < 1:
+            raise CommandError("--workers must be at least 1.")
+        if options["workers"] > 1 and settings.PUENTE_EVENTS_BACKEND == "memory":
+            # Live events travel in memory within one process: with several, an advocate
+            # connected to one would miss the calls that rang in another.
+            self.stderr.write(
+                self.style.WARNING(
+                    "Warning: PUENTE_EVENTS_BACKEND=memory reaches only one server process; "
+                    "serving with 1 worker. Use PostgreSQL (events over LISTEN/NOTIFY) for more."
+                )
+            )
+            options["workers"] = 1
         for warning in configuration_warnings(settings):
             self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
         try:
@@ -49,8 +59,6 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(
             f"Serving {settings.PUENTE_HOTLINE_NAME} on {options['bind']} "
-            f"({options['workers']} workers × {options['threads']} threads)."
+            f"({options['workers']} workers, live events: {settings.PUENTE_EVENTS_BACKEND})."
         )
-        server.run_server(
-            bind=options["bind"], workers=options["workers"], threads=options["threads"]
-        )
+        server.run_server(bind=options["bind"], workers=options["workers"])

@@ -5,12 +5,20 @@
   var form = document.getElementById("intake-form");
   if (!form) { return; }
 
-  // Enter already saves from single-line fields; in the narrative it makes a new line,
-  // so Ctrl+Enter (Cmd+Enter) saves from there.
+  // Ctrl+Enter (Cmd+Enter) saves from anywhere in the form. A plain Enter in a
+  // single-line field does not: pressed after typing the number or the city, it would
+  // save a contact without its narrative. In the narrative it makes a new line; on a
+  // button it presses the button.
   form.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    if (event.key !== "Enter" || event.isComposing) { return; }
+    if (event.ctrlKey || event.metaKey) {
       event.preventDefault();
       form.requestSubmit();
+      return;
+    }
+    var target = event.target;
+    if (target.tagName === "INPUT" && target.type !== "submit" && target.type !== "button") {
+      event.preventDefault();
     }
   });
 
@@ -25,15 +33,28 @@
   if (used) { used.addEventListener("change", syncInterpreter); syncInterpreter(); }
 })();
 
-// Once the contact is being saved, a late autosave must not bring back the draft that
-// saving deletes.
+// The autosave. Once the contact is being saved, a late autosave must not bring back
+// the draft that saving deletes. And a number typed only to look the caller up is not
+// yet a contact: the draft starts once something else is typed or picked (the server
+// holds to the same rule, intake.domain.save_draft).
 (function () {
   "use strict";
   var form = document.getElementById("intake-form");
   if (!form) { return; }
   var submitting = false;
+  // A draft being continued, or a form sent back with errors, has been typed in already.
+  var typed = form.hasAttribute("data-typed");
+  function notTheNumber(event) {
+    var target = event.target;
+    if (target && target.name && target.name !== "phone" && target.name !== "draft_key") {
+      typed = true;
+    }
+  }
+  form.addEventListener("input", notTheNumber);
+  form.addEventListener("change", notTheNumber);
   form.addEventListener("submit", function () { submitting = true; });
   document.body.addEventListener("htmx:beforeRequest", function (event) {
-    if (submitting && event.detail.elt === form) { event.preventDefault(); }
+    if (event.detail.elt !== form) { return; }
+    if (submitting || !typed) { event.preventDefault(); }
   });
 })();

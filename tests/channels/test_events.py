@@ -1,0 +1,82 @@
+"""The live-event bus: published in one thread (on its own database connection), heard in
+another; only once the publishing transaction commits. In memory for one process, over
+PostgreSQL's LISTEN/NOTIFY for several."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+
+from puente.channels import events
+
+
+def _publish_from_another_thread(kind: str, payload: dict, *, rollback: bool = False) -> None:
+    def run():
+        try:
+            with transaction.atomic():
+                events.publish(kind, payload)
+                if rollback:
+                    raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=10)
+
+
+@pytest.fixture(params=["memory", "postgres"])
+def backend(request, settings):
+    if request.param == "postgres" and connection.vendor != "postgresql":
+        pytest.skip("LISTEN/NOTIFY needs PostgreSQL (DATABASE_URL=postgres://…)")
+    settings.PUENTE_EVENTS_BACKEND = request.param
+    return request.param
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_published_in_one_thread_is_heard_in_another(backend):
+    with events.subscribe() as first, events.subscribe() as second:
+        _publish_from_another_thread(events.CALL_WAITING, {"contact_id": 7, "number": "+1 713"})
+        for subscription in (first, second):
+            heard = subscription.get(timeout=5)
+            assert heard is not None
+            assert heard.kind == "call_waiting" and heard.payload == {
+                "contact_id": 7,
+                "number": "+1 713",
+            }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_event_is_never_heard(backend):
+    with events.subscribe() as subscription:
+        _publish_from_another_thread(events.CALL_WAITING, {"contact_id": 1}, rollback=True)
+        _publish_from_another_thread(events.CONTACT_CLOSED, {"contact_id": 2})
+        heard = subscription.get(timeout=5)
+        assert heard.kind == "contact_closed" and heard.payload == {"contact_id": 2}
+        assert subscription.get(timeout=0.3) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_closing_nothing_more_arrives(backend):
+    subscription = events.subscribe()
+    subscription.close()
+    _publish_from_another_thread(events.THREAD_CLAIMED, {"thread_id": 1, "claimed_by": 2})
+    assert subscription.get(timeout=0.3) is None
+
+
+def test_unknown_kinds_are_refused():
+    with pytest.raises(ValueError):
+        events.publish("anything", {})
+
+
+def test_a_subscriber_that_stops_reading_keeps_only_the_newest():
+    hub = events.MemoryBus()
+    subscription = hub.subscribe()
+    subscription._queue.maxsize = 3
+    for n in range(5):
+        hub.send(events.Event(kind=events.THREAD_MESSAGE, payload={"n": n}))
+    assert [subscription.get(timeout=0).payload["n"] for _ in range(3)] == [2, 3, 4]
