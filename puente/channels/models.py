@@ -59,6 +59,8 @@ class Call(models.Model):
     class Meta:
         verbose_name = _("call")
         verbose_name_plural = _("calls")
+        # The queue asks for the calls still ringing, by status, oldest first.
+        indexes = [models.Index(fields=["status", "created_at"], name="call_waiting_idx")]
 
     def __str__(self) -> str:
         return f"call {self.call_sid}"

@@ -77,7 +77,7 @@ def waiting_calls() -> QuerySet[Call]:
     return (
         Call.objects.select_related("contact")
         .filter(status__in=WAITING_STATUSES, contact__taken_by__isnull=True)
-        .order_by("contact__started_at")
+        .order_by("created_at", "id")
     )
 
 
