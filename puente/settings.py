@@ -189,6 +189,9 @@ DATABASES = {
         DATABASE_URL, conn_max_age=env_int("PUENTE_DB_CONN_MAX_AGE", 600, minimum=0)
     )
 }
+# `puente serve` (ASGI) keeps a pool of PostgreSQL connections per process, this many at
+# most: together, workers × this must stay under the server's max_connections.
+PUENTE_DB_POOL_MAX = env_int("PUENTE_DB_POOL_MAX", 10, minimum=1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets advocates read while one writes; IMMEDIATE takes the write lock at the
     # start of a transaction so two writers queue instead of failing half-way.

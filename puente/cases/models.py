@@ -110,6 +110,9 @@ class Case(models.Model):
                 condition=~Q(status="closed"),
             ),
             models.Index(fields=["owner", "status"], name="case_owner_status_idx"),
+            # The ids of open cases alone: the team view joins overdue tasks to them
+            # without reading a case row.
+            models.Index(fields=["id"], name="case_open_ids_idx", condition=~Q(status="closed")),
             models.Index(fields=["status", "-created_at"], name="case_status_created_idx"),
             # The team view (cases/team.py): open cases counted per owner, and those with
             # none, from the index alone (status in it too, so SQLite reads no row) — a
@@ -324,7 +327,14 @@ class Task(models.Model):
                 fields=["assignee", "due_date"],
                 name="task_open_by_assignee_idx",
                 condition=Q(done_at__isnull=True),
-            )
+            ),
+            # The team view's overdue tasks per assignee, with their case, from the index
+            # alone (cases/team.py).
+            models.Index(
+                fields=["assignee", "due_date", "case"],
+                name="task_overdue_idx",
+                condition=Q(done_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

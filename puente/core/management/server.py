@@ -47,9 +47,10 @@ class PuenteServer(BaseApplication):
         from django.utils.module_loading import import_string
 
         # Under ASGI each request's synchronous code runs in a thread of its own that ends
-        # with the request: a connection kept for later would be kept by nobody.
-        for database in settings.DATABASES.values():
-            database["CONN_MAX_AGE"] = 0
+        # with the request: a connection kept for later would be kept by nobody. Opening
+        # one per request costs PostgreSQL more than a whole phone lookup, so the process
+        # keeps a pool instead (psycopg's, through Django: `OPTIONS["pool"]`).
+        pool_connections(settings.DATABASES, max_size=settings.PUENTE_DB_POOL_MAX)
         get_asgi_application()  # django.setup(), before the application module is read
         application = import_string(settings.ASGI_APPLICATION)
 
@@ -62,6 +63,20 @@ class PuenteServer(BaseApplication):
         gc.freeze()
         gc.set_threshold(7_000, 20, 20)
         return application
+
+
+def pool_connections(databases: dict, *, max_size: int) -> None:
+    """No connection kept by a request's thread; PostgreSQL's kept in each process's
+    pool instead: a few always open, at most `max_size` (PUENTE_DB_POOL_MAX), a request
+    waiting 10 s at most for one."""
+    for database in databases.values():
+        database["CONN_MAX_AGE"] = 0
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            database.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": min(2, max_size),
+                "max_size": max_size,
+                "timeout": 10,
+            }
 
 
 def default_workers() -> int:
