@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -192,13 +193,7 @@ def team_view(*, viewer: User) -> TeamView:
     # 2. Overdue tasks (on open cases) per assignee.
     per_assignee: dict[int | None, dict[str, Any]] = {
         row["assignee_id"]: dict(row)
-        # Both sides from their partial indexes (task_overdue_idx, case_open_ids_idx):
-        # 28 ms at 70,000 open cases on PostgreSQL, against 230 ms joining case rows.
-        for row in Task.objects.filter(
-            done_at__isnull=True,
-            due_date__lt=today,
-            case__in=Case.objects.filter(OPEN_Q).values("pk"),
-        )
+        for row in _overdue_tasks(today)
         .values("assignee_id")
         .annotate(overdue=Count("due_date"), oldest=Min("due_date"))
         .order_by()
@@ -251,6 +246,18 @@ def team_view(*, viewer: User) -> TeamView:
             _with_can_open(unassigned_open_cases(), viewer, opened)[:LIST_LENGTH]
         )
     return view
+
+
+def _overdue_tasks(today: date) -> QuerySet[Task]:
+    """Open tasks past their date, on open cases. The two planners want the question put
+    differently (measured at 70,000 open cases, 26,000 open tasks): PostgreSQL answers
+    "case in (open cases)" from two partial indexes alone (task_overdue_idx,
+    case_open_ids_idx) in 28 ms, against 230 ms joining case rows; SQLite answers the join
+    (each task's case looked up by its key) in 2 ms, against 68 ms for the subquery."""
+    overdue = Task.objects.filter(done_at__isnull=True, due_date__lt=today)
+    if connection.vendor == "postgresql":
+        return overdue.filter(case__in=Case.objects.filter(OPEN_Q).values("pk"))
+    return overdue.filter(case__status__in=_open_statuses())
 
 
 def _open_statuses() -> list[str]:
