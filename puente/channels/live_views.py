@@ -54,19 +54,15 @@ class Queue:
         return len(self.calls) + len(self.threads) + len(self.chats) + len(self.new_contacts)
 
 
-def _only_visible(user: User, waiting: QuerySet) -> list:
-    """The first QUEUE_ROWS waiting items whose contact `user` may read. What waits is
-    a handful of rows (calls ringing now, open threads nobody has claimed): read those
-    first, then ask about just their contacts — a subquery over every contact the reader
-    may see would make the database walk millions of rows on each page."""
-    rows = list(waiting[: QUEUE_ROWS * 4])
-    ids = {row.contact_id for row in rows}
+def _readable_waiting(user: User, *waiting: QuerySet) -> list[list]:
+    """For each queryset of waiting items, its first QUEUE_ROWS whose contact `user` may
+    read. What waits is a handful of rows (calls ringing now, open threads nobody has
+    claimed): read those first, then ask once about just their contacts — a subquery over
+    every contact the reader may see would walk millions of rows on each page."""
+    lists = [list(rows[: QUEUE_ROWS * 4]) for rows in waiting]
+    ids = {row.contact_id for rows in lists for row in rows}
     readable = set(visible_contacts(user).filter(pk__in=ids).values_list("pk", flat=True))
-    return [row for row in rows if row.contact_id in readable][:QUEUE_ROWS]
-
-
-def _visible_threads(user: User, threads: QuerySet[Conversation]) -> list[Conversation]:
-    return _only_visible(user, threads)
+    return [[row for row in rows if row.contact_id in readable][:QUEUE_ROWS] for rows in lists]
 
 
 def queue_for(*, user: User) -> Queue | None:
@@ -74,24 +70,31 @@ def queue_for(*, user: User) -> Queue | None:
     contacts (the section is not shown)."""
     if not user.can(Perm.CONTACT_VIEW):
         return None
-    visible = visible_contacts(user)
-    calls = _only_visible(user, queries.waiting_calls())
     unclaimed = queries.unclaimed_threads()
+    calls, threads, chats, mine = _readable_waiting(
+        user,
+        queries.waiting_calls(),
+        unclaimed.exclude(channel=c.Channel.CHAT),
+        unclaimed.filter(channel=c.Channel.CHAT),
+        queries.threads_claimed_by(user=user),
+    )
     since = timezone.now() - timedelta(days=NEW_CONTACTS_DAYS)
     new_contacts = list(
-        visible.filter(
+        visible_contacts(user)
+        .filter(
             channel__in=[c.Channel.WEBFORM, c.Channel.EMAIL],
             taken_by__isnull=True,
             case__isnull=True,
             started_at__gte=since,
-        ).order_by("started_at")[:QUEUE_ROWS]
+        )
+        .order_by("started_at")[:QUEUE_ROWS]
     )
     return Queue(
         calls=calls,
-        threads=_visible_threads(user, unclaimed.exclude(channel=c.Channel.CHAT)),
-        chats=_visible_threads(user, unclaimed.filter(channel=c.Channel.CHAT)),
+        threads=threads,
+        chats=chats,
         new_contacts=new_contacts,
-        mine=_visible_threads(user, queries.threads_claimed_by(user=user)),
+        mine=mine,
         available=is_available(user),
         may_answer=user.can(Perm.CONTACT_EDIT),
     )
