@@ -9,18 +9,8 @@ register = template.Library()
 
 
 @register.filter
-def country(code: str) -> str:
-    return geography.country_name(code)
-
-
-@register.filter
 def countries(codes: list[str]) -> str:
     return ", ".join(geography.country_name(code) for code in codes or [])
-
-
-@register.filter
-def subdivision(code: str) -> str:
-    return geography.subdivision_name(code)
 
 
 @register.filter
