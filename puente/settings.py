@@ -189,9 +189,9 @@ DATABASES = {
         DATABASE_URL, conn_max_age=env_int("PUENTE_DB_CONN_MAX_AGE", 600, minimum=0)
     )
 }
-# `puente serve` (ASGI) keeps a pool of PostgreSQL connections per process, this many at
-# most: together, workers × this must stay under the server's max_connections.
-PUENTE_DB_POOL_MAX = env_int("PUENTE_DB_POOL_MAX", 10, minimum=1)
+# Threads per server process running pages and the API (puente/asgi.py); each keeps one
+# database connection, so workers × (this + 2) must stay under PostgreSQL's max_connections.
+PUENTE_SERVER_THREADS = env_int("PUENTE_SERVER_THREADS", 4, minimum=1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets advocates read while one writes; IMMEDIATE takes the write lock at the
     # start of a transaction so two writers queue instead of failing half-way.
@@ -386,20 +386,22 @@ PUENTE_HOTLINE_WHATSAPP = env(
 )
 # The queue Twilio holds callers in until an advocate takes the call (<Enqueue>).
 PUENTE_VOICE_QUEUE = env("PUENTE_VOICE_QUEUE", "advocates")
-# The live-page event bus: "memory" (one server process; SQLite) or "postgres"
-# (LISTEN/NOTIFY, for several server processes sharing one PostgreSQL database). By default
-# it follows the database: PostgreSQL deployments run several server processes, and an
-# event must reach the advocates connected to any of them.
+# The live-page event bus (puente/channels/events.py): "postgres" (LISTEN/NOTIFY) on
+# PostgreSQL, "database" (a table each server process polls) on SQLite, so that several
+# server processes share events either way; "memory" reaches one process only (tests).
 PUENTE_EVENTS_BACKEND = env(
     "PUENTE_EVENTS_BACKEND",
     "postgres"
     if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
-    else "memory",
+    else "database",
 )
-if PUENTE_EVENTS_BACKEND not in {"memory", "postgres"}:
+if PUENTE_EVENTS_BACKEND not in {"memory", "database", "postgres"}:
     raise ImproperlyConfigured(
-        f"PUENTE_EVENTS_BACKEND={PUENTE_EVENTS_BACKEND!r}: memory or postgres"
+        f"PUENTE_EVENTS_BACKEND={PUENTE_EVENTS_BACKEND!r}: memory, database or postgres"
     )
+# How often each server process reads new events from the table ("database" backend): the
+# most a screen-pop waits in another process.
+PUENTE_EVENTS_POLL_MS = env_int("PUENTE_EVENTS_POLL_MS", 200, minimum=20)
 # Inbound e-mail: the inbound-mail webhook's signing key (Mailgun's HMAC-SHA-256 scheme),
 # and an IMAP mailbox `puente fetchmail` polls.
 PUENTE_INBOUND_EMAIL_SECRET = env("PUENTE_INBOUND_EMAIL_SECRET")

@@ -42,7 +42,7 @@ def restricted_cases_opened_by(user: User) -> list[int]:
     return list(named.union(glass))
 
 
-def _open_for_user_q(user: User, field: str = "", opened: list[int] | None = None) -> Q:
+def may_open_q(user: User, field: str = "", opened: list[int] | None = None) -> Q:
     """Q on a case (field="") or on a relation to one (field="case"): `user` may open it.
     `opened`: `restricted_cases_opened_by(user)`, when the caller already has it."""
     prefix = f"{field}__" if field else ""
@@ -59,7 +59,7 @@ def openable_cases(user: User, opened: list[int] | None = None) -> QuerySet[Case
     """Cases whose content `user` may read right now."""
     if not getattr(user, "is_authenticated", False) or not user.can(Perm.CASE_VIEW):
         return Case.objects.none()
-    return Case.objects.filter(_open_for_user_q(user, opened=opened))
+    return Case.objects.filter(may_open_q(user, opened=opened))
 
 
 def can_open_case(user: User, case: Case) -> bool:
@@ -94,7 +94,7 @@ def visible_through_case_q(user: User, field: str = "case", opened: list[int] | 
     """For rows that may belong to a case (contacts, tasks, search entries): visible when
     they belong to no case or to a case `user` may open. Checked on the row's own case
     (a primary-key join), never as `case IN (every openable case)`."""
-    return Q(**{f"{field}__isnull": True}) | _open_for_user_q(user, field, opened)
+    return Q(**{f"{field}__isnull": True}) | may_open_q(user, field, opened)
 
 
 class CaseRefused(Refused):

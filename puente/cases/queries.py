@@ -16,7 +16,7 @@ from django.utils.functional import Promise
 
 from puente.accounts.models import User
 from puente.cases.access import (
-    _open_for_user_q,
+    may_open_q,
     openable_cases,
     restricted_cases_opened_by,
     visible_through_case_q,
@@ -39,7 +39,7 @@ def cases_for_list(
     if not getattr(user, "is_authenticated", False) or not user.can(Perm.CASE_VIEW):
         return Case.objects.none()
     qs = Case.objects.select_related("owner").annotate(
-        can_open=ExpressionWrapper(_open_for_user_q(user), output_field=BooleanField())
+        can_open=ExpressionWrapper(may_open_q(user), output_field=BooleanField())
     )
     if status:
         qs = qs.filter(status=status)

@@ -45,7 +45,7 @@ from django.utils import timezone
 
 from puente.accounts.models import User
 from puente.accounts.roles import ROLE_PERMISSIONS
-from puente.cases.access import _open_for_user_q, restricted_cases_opened_by
+from puente.cases.access import may_open_q, restricted_cases_opened_by
 from puente.cases.models import Case, Task
 from puente.core import choices as c
 from puente.core.permissions import Perm
@@ -110,9 +110,7 @@ def _with_can_open(qs: QuerySet[Case], viewer: User, opened: list[int]) -> Query
     """Annotated `can_open`: a restricted case the viewer is not named on is listed by
     reference only (as on the case list), never its title."""
     return qs.annotate(
-        can_open=ExpressionWrapper(
-            _open_for_user_q(viewer, opened=opened), output_field=BooleanField()
-        )
+        can_open=ExpressionWrapper(may_open_q(viewer, opened=opened), output_field=BooleanField())
     )
 
 
@@ -295,7 +293,7 @@ def overdue_tasks_of(*, viewer: User, assignee: User | None) -> QuerySet[Task]:
     return (
         qs.annotate(
             can_open=ExpressionWrapper(
-                _open_for_user_q(viewer, "case", restricted_cases_opened_by(viewer)),
+                may_open_q(viewer, "case", restricted_cases_opened_by(viewer)),
                 output_field=BooleanField(),
             )
         )

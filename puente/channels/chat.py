@@ -25,6 +25,7 @@ from puente.channels.domain import (
     MAX_BODY,
     _may_answer,
     _ui_language,
+    announce_message,
     reply_text,
     screen_pop,
     thread_to_answer,
@@ -116,16 +117,7 @@ def post_visitor_message(*, thread: Conversation, client_id: str, body: str) -> 
                 status_at=now,
             )
             Conversation.objects.filter(pk=thread.pk).update(last_message_at=now)
-            events.publish(
-                events.THREAD_MESSAGE,
-                {
-                    "thread_id": thread.pk,
-                    "contact_id": thread.contact_id,
-                    "message_id": message.pk,
-                    "direction": message.direction,
-                    "claimed_by": thread.claimed_by_id,
-                },
-            )
+            announce_message(thread=thread, message_id=message.pk, direction=message.direction)
     except IntegrityError:
         return Message.objects.get(provider_sid=key)
     return message
@@ -149,15 +141,11 @@ def visitor_transcript(*, thread: Conversation, after: int = 0) -> list[Message]
             if message.pk in delivered:
                 message.status = MessageStatus.DELIVERED
         for message_id in delivered:
-            events.publish(
-                events.THREAD_MESSAGE,
-                {
-                    "thread_id": thread.pk,
-                    "contact_id": thread.contact_id,
-                    "message_id": message_id,
-                    "direction": c.Direction.OUTBOUND.value,
-                    "status": MessageStatus.DELIVERED.value,
-                },
+            announce_message(
+                thread=thread,
+                message_id=message_id,
+                direction=c.Direction.OUTBOUND.value,
+                status=MessageStatus.DELIVERED.value,
             )
     return messages
 

@@ -363,16 +363,7 @@ def receive_message(*, inbound: InboundMessage, via: str) -> ReceivedMessage:
                     sent_at=now,
                     status_at=now,
                 )
-            events.publish(
-                events.THREAD_MESSAGE,
-                {
-                    "thread_id": thread.pk,
-                    "contact_id": thread.contact_id,
-                    "message_id": message.pk,
-                    "direction": message.direction,
-                    "claimed_by": thread.claimed_by_id,
-                },
-            )
+            announce_message(thread=thread, message_id=message.pk, direction=message.direction)
     except IntegrityError:
         existing = Message.objects.select_related("conversation").get(
             provider_sid=inbound.message_sid
@@ -398,15 +389,11 @@ def record_message_status(*, update: MessageUpdate) -> Message | None:
         .first()
     )
     if changed and message is not None:
-        events.publish(
-            events.THREAD_MESSAGE,
-            {
-                "thread_id": message.conversation_id,
-                "contact_id": message.conversation.contact_id,
-                "message_id": message.pk,
-                "direction": message.direction,
-                "status": message.status,
-            },
+        announce_message(
+            thread=message.conversation,
+            message_id=message.pk,
+            direction=message.direction,
+            status=message.status,
         )
     return message
 
@@ -669,15 +656,8 @@ def write_reply(
         changes=[{"field": "reply", "old": None, "new": text}],
         request=request,
     )
-    events.publish(
-        events.THREAD_MESSAGE,
-        {
-            "thread_id": thread.pk,
-            "contact_id": thread.contact_id,
-            "message_id": message.pk,
-            "direction": message.direction,
-            "status": message.status,
-        },
+    announce_message(
+        thread=thread, message_id=message.pk, direction=message.direction, status=message.status
     )
     return message
 
@@ -788,17 +768,31 @@ def deliver_message(*, message_id: int, provider: ChannelProvider | None = None)
     return f"sent {sid}"
 
 
+def announce_message(
+    *, thread: Conversation, message_id: int, direction: str, status: str | None = None
+) -> None:
+    """Tell the live pages of a message in `thread`: a new one (with who holds the thread)
+    or, given `status`, a change in its delivery."""
+    payload: dict[str, object] = {
+        "thread_id": thread.pk,
+        "contact_id": thread.contact_id,
+        "message_id": message_id,
+        "direction": direction,
+    }
+    if status is None:
+        payload["claimed_by"] = thread.claimed_by_id
+    else:
+        payload["status"] = status
+    events.publish(events.THREAD_MESSAGE, payload)
+
+
 def _publish_status(message_id: int) -> None:
     message = Message.objects.select_related("conversation").get(pk=message_id)
-    events.publish(
-        events.THREAD_MESSAGE,
-        {
-            "thread_id": message.conversation_id,
-            "contact_id": message.conversation.contact_id,
-            "message_id": message.pk,
-            "direction": message.direction,
-            "status": message.status,
-        },
+    announce_message(
+        thread=message.conversation,
+        message_id=message.pk,
+        direction=message.direction,
+        status=message.status,
     )
 
 

@@ -6,8 +6,12 @@ event about a rolled-back call would pop a screen for nothing); `subscribe()` ha
 page's server-sent-events stream everything published from then on. Two backends, chosen
 by PUENTE_EVENTS_BACKEND:
 
-- "memory": an in-process broadcaster, for one server process (the demo, SQLite). No
+- "memory": an in-process broadcaster, for one server process (and the tests). No
   broker, nothing to run.
+- "database": a table (`channels.LiveEvent`) every server process polls a few times a
+  second, for several server processes on one SQLite file (SQLite has no
+  LISTEN/NOTIFY). Publishing is one INSERT; each process keeps one polling thread and fans
+  what it reads out to its own subscribers; rows are deleted after a few minutes.
 - "postgres": PostgreSQL's LISTEN/NOTIFY on the channel `puente_events`, for several
   server processes or machines sharing the database. Each process keeps one listening
   connection (a thread) and fans what it hears out to its own subscribers; publishing is
@@ -28,10 +32,14 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from puente.channels.models import LiveEvent
 
 logger = logging.getLogger("puente.channels")
 
@@ -217,16 +225,99 @@ class PostgresBus(_Hub):
         self._listening.clear()
 
 
-_buses: dict[str, MemoryBus | PostgresBus] = {}
+class DatabaseBus(_Hub):
+    """Events through the `LiveEvent` table: each process's polling thread (started by its
+    first subscriber, stopped with its last) reads the rows written since the last it saw.
+    An event reaches another process's advocates within one poll (PUENTE_EVENTS_POLL_MS)."""
+
+    # Rows older than this are deleted: every poller has read them long before.
+    KEEP = timedelta(minutes=5)
+    PRUNE_EVERY = 100
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._polling = threading.Event()
+        self._start_lock = threading.Lock()
+
+    def send(self, event: Event) -> None:
+        row = LiveEvent.objects.create(published_at=timezone.now(), body=event.encode())
+        if row.pk % self.PRUNE_EVERY == 0:
+            LiveEvent.objects.filter(published_at__lt=timezone.now() - self.KEEP).delete()
+
+    def subscribe(self) -> Subscription:
+        subscription = self.add()
+        self.ensure_polling()
+        return subscription
+
+    def ensure_polling(self) -> None:
+        """Start the polling thread if it is not running, and wait until it has read where
+        the table stands (events published after subscribe() returns must arrive)."""
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._stop.clear()
+                self._polling.clear()
+                self._thread = threading.Thread(
+                    target=self._poll, name="puente-events", daemon=True
+                )
+                self._thread.start()
+        self._polling.wait(timeout=10)
+
+    def on_empty(self) -> None:
+        if self.count() == 0:
+            with self._start_lock:
+                self._stop.set()
+
+    def _poll(self) -> None:
+        interval = settings.PUENTE_EVENTS_POLL_MS / 1000
+        last: int | None = None
+        try:
+            while not self._stop.is_set():
+                try:
+                    if last is None:
+                        last = (
+                            LiveEvent.objects.order_by("-id").values_list("id", flat=True).first()
+                            or 0
+                        )
+                        self._polling.set()
+                    rows = list(
+                        LiveEvent.objects.filter(id__gt=last)
+                        .order_by("id")
+                        .values_list("id", "body")[:500]
+                    )
+                    for row_id, body in rows:
+                        last = row_id
+                        try:
+                            self.deliver(Event.decode(body))
+                        except (ValueError, KeyError):
+                            logger.warning("Ignored a malformed live event %s", row_id)
+                    if len(rows) == 500:
+                        continue  # a backlog: read on without waiting
+                except Exception:  # the poller must outlive a locked or restarted database
+                    logger.exception("Live-event poller could not read; retrying")
+                    connections["default"].close()
+                self._stop.wait(interval)
+        finally:
+            connections["default"].close()
+            self._polling.clear()
+
+
+_buses: dict[str, _Hub] = {}
 _buses_lock = threading.Lock()
+_BACKENDS: dict[str, type[MemoryBus] | type[DatabaseBus] | type[PostgresBus]] = {
+    "memory": MemoryBus,
+    "database": DatabaseBus,
+    "postgres": PostgresBus,
+}
 
 
-def bus() -> MemoryBus | PostgresBus:
+def bus() -> MemoryBus | DatabaseBus | PostgresBus:
     name = settings.PUENTE_EVENTS_BACKEND
     with _buses_lock:
         if name not in _buses:
-            _buses[name] = PostgresBus() if name == "postgres" else MemoryBus()
-        return _buses[name]
+            _buses[name] = _BACKENDS[name]()
+        return _buses[name]  # type: ignore[return-value]
 
 
 def publish(kind: str, payload: dict[str, Any]) -> Event:
@@ -293,4 +384,6 @@ async def subscribe_async() -> AsyncSubscription:
     if isinstance(target, PostgresBus):
         # Starting the listener waits for its LISTEN: off the event loop.
         await asyncio.to_thread(target.ensure_listening)
+    elif isinstance(target, DatabaseBus):
+        await asyncio.to_thread(target.ensure_polling)
     return subscription

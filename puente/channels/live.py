@@ -5,8 +5,9 @@ answers).
 Each stream is an ASGI endpoint of its own (`puente/asgi.py` routes its path here), because
 an open stream must cost the server almost nothing while it waits: no thread, no database
 connection. Letting it in is Django's ordinary business — the whole middleware stack
-(session, idle timeout, sign-in, MFA) runs once, in a pooled thread, around `_admit_staff`
-— then the stream waits in the event loop on `events.subscribe_async()`. Each event is
+(session, idle timeout, sign-in, MFA) runs once, in one of the streams' few threads,
+around `_admit_staff` — then the stream waits in the event loop on
+`events.subscribe_async()`. Each event is
 filtered for its reader before anything is written: a contact the reader may not open (one
 filed in a restricted case) is never mentioned, and the events carry ids only; what a page
 shows, it fetches from an ordinary permission-checked view.
@@ -15,6 +16,7 @@ shows, it fetches from an ordinary permission-checked view.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import io
 import json
@@ -22,14 +24,14 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.core.handlers.base import BaseHandler
-from django.db import close_old_connections, connections
+from django.db import close_old_connections
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -125,14 +127,8 @@ class StaffReader:
     seconds_left: int
 
     def sees(self, event: events.Event) -> dict[str, Any] | None:
-        """What this advocate's page is told of `event`, or None. Runs in a pooled thread;
-        the connection it opens is closed before the stream waits again."""
-        try:
-            return self._sees(event)
-        finally:
-            _close_connections()
-
-    def _sees(self, event: events.Event) -> dict[str, Any] | None:
+        """What this advocate's page is told of `event`, or None. Runs in one of the
+        streams' threads (`in_stream_thread`)."""
         payload = event.payload
         contact_id = payload.get("contact_id")
         if not isinstance(contact_id, int) or not self.user.can(Perm.CONTACT_VIEW):
@@ -210,27 +206,39 @@ def _admit_staff_view(request: HttpRequest) -> HttpResponse:
 
 _staff_gate: _Gate | None = None
 
+# The streams' short database work (letting a reader in, filtering an event for each
+# reader) runs in a few threads of their own. Like the page threads, each keeps its
+# connection from one piece of work to the next (PUENTE_DB_CONN_MAX_AGE), so a call
+# ringing on a full floor costs no connection per advocate; the streams themselves hold
+# none while they wait, and a burst of events queues here instead of taking the threads
+# that serve pages.
+_stream_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="puente-live")
 
-def _close_connections() -> None:
-    # A stream's thread work is short; nothing is kept for the next event.
-    for conn in connections.all(initialized_only=True):
-        if not conn.in_atomic_block:
-            conn.close()
+
+def _with_connections(func: Callable[..., Any], *args: Any) -> Any:
+    close_old_connections()
+    try:
+        return func(*args)
+    finally:
+        close_old_connections()
+
+
+async def in_stream_thread(func: Callable[..., Any], *args: Any) -> Any:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(
+        _stream_threads, functools.partial(_with_connections, func, *args)
+    )
 
 
 def _admit_staff(scope: Scope) -> tuple[HttpResponseBase, StaffReader | None]:
     global _staff_gate
     if _staff_gate is None:
         _staff_gate = _Gate(_admit_staff_view)
-    close_old_connections()
-    try:
-        set_script_prefix(scope.get("root_path", "") or "/")
-        request = ASGIRequest(scope, io.BytesIO())
-        response = _staff_gate.get_response(request)
-        reader = getattr(response, "live_reader", None)
-        return response, reader
-    finally:
-        _close_connections()
+    set_script_prefix(scope.get("root_path", "") or "/")
+    request = ASGIRequest(scope, io.BytesIO())
+    response = _staff_gate.get_response(request)
+    reader = getattr(response, "live_reader", None)
+    return response, reader
 
 
 def _admit_chat(scope: Scope) -> int | None:
@@ -238,16 +246,13 @@ def _admit_chat(scope: Scope) -> int | None:
     token = _cookie(scope, CHAT_COOKIE)
     if not token:
         return None
-    try:
-        return (
-            Conversation.objects.filter(
-                channel=c.Channel.CHAT, address=chat_key(token), state=ThreadState.OPEN
-            )
-            .values_list("pk", flat=True)
-            .first()
+    return (
+        Conversation.objects.filter(
+            channel=c.Channel.CHAT, address=chat_key(token), state=ThreadState.OPEN
         )
-    finally:
-        _close_connections()
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def _cookie(scope: Scope, name: str) -> str:
@@ -327,7 +332,7 @@ async def _pump(
                 body = b": keep-alive\n\n"
             else:
                 if threaded:
-                    told = await sync_to_async(reader.sees, thread_sensitive=False)(event)
+                    told = await in_stream_thread(reader.sees, event)
                 else:
                     told = reader.sees(event)
                 if told is None:
@@ -356,7 +361,7 @@ async def _run(receive: Receive, pump: Awaitable[None]) -> None:
 
 async def staff_stream(scope: Scope, receive: Receive, send: Send) -> None:
     """GET /channels/live/events/ for signed-in staff who may read contacts."""
-    response, reader = await sync_to_async(_admit_staff, thread_sensitive=False)(scope)
+    response, reader = await in_stream_thread(_admit_staff, scope)
     if reader is None or scope.get("method") != "GET":
         await _send_plain(send, response if reader is None else HttpResponse(status=405))
         return
@@ -365,7 +370,7 @@ async def staff_stream(scope: Scope, receive: Receive, send: Send) -> None:
 
 async def chat_stream(scope: Scope, receive: Receive, send: Send) -> None:
     """GET /channels/chat/events/ for a web chat visitor: only their own chat's news."""
-    thread_id = await sync_to_async(_admit_chat, thread_sensitive=False)(scope)
+    thread_id = await in_stream_thread(_admit_chat, scope)
     if thread_id is None:
         await _send_plain(send, HttpResponse("No chat.", status=404, content_type="text/plain"))
         return

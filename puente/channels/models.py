@@ -281,3 +281,18 @@ class Availability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {'available' if self.available else 'away'}"
+
+
+class LiveEvent(models.Model):
+    """A live event on its way to every server process (PUENTE_EVENTS_BACKEND=database):
+    written once when it is published, read by each process's poller, deleted after a few
+    minutes. For several server processes on one SQLite file, which has no LISTEN/NOTIFY."""
+
+    # Big: the pollers read "everything after the last id I saw".
+    id = models.BigAutoField(primary_key=True)
+    published_at = models.DateTimeField(db_index=True)
+    # `channels.events.Event.encode()`: kind, ids and the least a screen needs, never names.
+    body = models.TextField()
+
+    def __str__(self) -> str:
+        return f"live event {self.pk}"

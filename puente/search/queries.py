@@ -17,7 +17,7 @@ from django.db.backends.utils import CursorWrapper
 
 from puente.accounts.models import User
 from puente.cases.access import (
-    _open_for_user_q,
+    may_open_q,
     restricted_cases_opened_by,
     visible_through_case_q,
 )
@@ -198,7 +198,7 @@ def search(*, user: User, query: str, limit: int = 30) -> SearchResults:
         found = {
             c.pk: c
             for c in Case.objects.filter(pk__in=set(case_ids))
-            .filter(_open_for_user_q(user, opened=opened))
+            .filter(may_open_q(user, opened=opened))
             .select_related("owner")
         }
         results.cases = [found[pk] for pk in dict.fromkeys(case_ids) if pk in found][:limit]

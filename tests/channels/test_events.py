@@ -1,15 +1,18 @@
 """The live-event bus: published in one thread (on its own database connection), heard in
-another; only once the publishing transaction commits. In memory for one process, over
-PostgreSQL's LISTEN/NOTIFY for several."""
+another; only once the publishing transaction commits. In memory for one process; through
+a polled table (any database) or PostgreSQL's LISTEN/NOTIFY for several."""
 
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from puente.channels import events
+from puente.channels.models import LiveEvent
 
 
 def _publish_from_another_thread(kind: str, payload: dict, *, rollback: bool = False) -> None:
@@ -29,7 +32,7 @@ def _publish_from_another_thread(kind: str, payload: dict, *, rollback: bool = F
     worker.join(timeout=10)
 
 
-@pytest.fixture(params=["memory", "postgres"])
+@pytest.fixture(params=["memory", "database", "postgres"])
 def backend(request, settings):
     if request.param == "postgres" and connection.vendor != "postgresql":
         pytest.skip("LISTEN/NOTIFY needs PostgreSQL (DATABASE_URL=postgres://…)")
@@ -66,6 +69,31 @@ def test_after_closing_nothing_more_arrives(backend):
     subscription.close()
     _publish_from_another_thread(events.THREAD_CLAIMED, {"thread_id": 1, "claimed_by": 2})
     assert subscription.get(timeout=0.3) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_through_the_table_an_event_reaches_every_process_once(settings):
+    # Two buses stand for two server processes on one database: each has its own poller.
+    settings.PUENTE_EVENTS_BACKEND = "database"
+    settings.PUENTE_EVENTS_POLL_MS = 20
+    here, there = events.DatabaseBus(), events.DatabaseBus()
+    with here.subscribe() as mine, there.subscribe() as theirs:
+        here.send(events.Event(events.CALL_WAITING, {"contact_id": 3}))
+        there.send(events.Event(events.CONTACT_CLOSED, {"contact_id": 3}))
+        for subscription in (mine, theirs):
+            heard = [subscription.get(timeout=5), subscription.get(timeout=5)]
+            assert [e.kind for e in heard] == ["call_waiting", "contact_closed"]
+            assert subscription.get(timeout=0.2) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_table_keeps_only_recent_events(settings):
+    bus = events.DatabaseBus()
+    bus.PRUNE_EVERY = 1
+    old = LiveEvent.objects.create(published_at=timezone.now() - timedelta(minutes=6), body="{}")
+    bus.send(events.Event(events.CALL_WAITING, {"contact_id": 1}))
+    assert not LiveEvent.objects.filter(pk=old.pk).exists()
+    assert LiveEvent.objects.count() == 1
 
 
 def test_unknown_kinds_are_refused():

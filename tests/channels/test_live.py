@@ -25,6 +25,18 @@ from tests.factories import make_case, make_user
 STREAMS = 200
 
 
+@pytest.fixture(autouse=True)
+def _stream_threads_keep_no_connection(settings):
+    """As under the browser tests' server (tests/e2e/conftest.py): in production the
+    streams' threads keep their connections between events; here a kept connection would
+    stop PostgreSQL dropping the test database at the end of the session."""
+    database = settings.DATABASES["default"]
+    kept_for = database.get("CONN_MAX_AGE", 0)
+    database["CONN_MAX_AGE"] = 0
+    yield
+    database["CONN_MAX_AGE"] = kept_for
+
+
 def _scope(cookie: str, path: str = live.STAFF_STREAM_PATH) -> dict:
     return {
         "type": "http",

@@ -240,14 +240,3 @@ def test_a_bad_setting_stops_any_command_with_one_line_not_a_traceback():
     assert result.returncode == 2
     assert "Puente cannot start: DEBUG='maybe' is not a boolean" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_the_asgi_server_pools_postgresql_connections_and_keeps_none_per_thread():
-    databases = {
-        "default": {"ENGINE": "django.db.backends.postgresql", "CONN_MAX_AGE": 600},
-        "local": {"ENGINE": "django.db.backends.sqlite3", "CONN_MAX_AGE": 0, "OPTIONS": {}},
-    }
-    server.pool_connections(databases, max_size=6)
-    assert databases["default"]["CONN_MAX_AGE"] == 0
-    assert databases["default"]["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 6, "timeout": 10}
-    assert "pool" not in databases["local"]["OPTIONS"]

@@ -170,9 +170,9 @@ def asgi_server(transactional_db, settings):
     from puente.asgi import application
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1", "localhost"]
-    # Each request's synchronous part runs in a thread that ends with it (as under
-    # `puente serve`, which sets the same): a kept connection would be kept by nobody, and
-    # PostgreSQL would refuse to drop the test database at the end of the session.
+    # The server's page and stream threads keep their connections between requests, as
+    # under `puente serve`; here a kept connection would stop PostgreSQL dropping the test
+    # database at the end of the session.
     database = settings.DATABASES["default"]
     kept_for = database.get("CONN_MAX_AGE", 0)
     database["CONN_MAX_AGE"] = 0

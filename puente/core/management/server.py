@@ -5,8 +5,8 @@ Gunicorn manages the processes (starts, restarts, stops them gracefully); each p
 uvicorn's event loop with Puente's ASGI application (`puente/asgi.py`, through the
 `uvicorn-worker` package, kept by uvicorn's maintainers). ASGI because the live pages hold
 a server-sent-events stream open per advocate: an event loop holds thousands of idle
-streams where a threaded WSGI server would spend a thread on each. Ordinary pages are
-unchanged: Django runs each request's synchronous code in a thread of its own.
+streams where a threaded WSGI server would spend a thread on each. Ordinary pages run as
+under a threaded WSGI server, in a fixed pool of threads per process (see puente/asgi.py).
 """
 
 from __future__ import annotations
@@ -42,16 +42,11 @@ class PuenteServer(BaseApplication):
     def load(self):
         import gc
 
+        import django
         from django.conf import settings
-        from django.core.asgi import get_asgi_application
         from django.utils.module_loading import import_string
 
-        # Under ASGI each request's synchronous code runs in a thread of its own that ends
-        # with the request: a connection kept for later would be kept by nobody. Opening
-        # one per request costs PostgreSQL more than a whole phone lookup, so the process
-        # keeps a pool instead (psycopg's, through Django: `OPTIONS["pool"]`).
-        pool_connections(settings.DATABASES, max_size=settings.PUENTE_DB_POOL_MAX)
-        get_asgi_application()  # django.setup(), before the application module is read
+        django.setup()  # before the application module is read
         application = import_string(settings.ASGI_APPLICATION)
 
         if self.background is not None:
@@ -63,20 +58,6 @@ class PuenteServer(BaseApplication):
         gc.freeze()
         gc.set_threshold(7_000, 20, 20)
         return application
-
-
-def pool_connections(databases: dict, *, max_size: int) -> None:
-    """No connection kept by a request's thread; PostgreSQL's kept in each process's
-    pool instead: a few always open, at most `max_size` (PUENTE_DB_POOL_MAX), a request
-    waiting 10 s at most for one."""
-    for database in databases.values():
-        database["CONN_MAX_AGE"] = 0
-        if database["ENGINE"] == "django.db.backends.postgresql":
-            database.setdefault("OPTIONS", {})["pool"] = {
-                "min_size": min(2, max_size),
-                "max_size": max_size,
-                "timeout": 10,
-            }
 
 
 def default_workers() -> int:

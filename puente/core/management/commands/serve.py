@@ -42,7 +42,7 @@ class Command(BaseCommand):
             self.stderr.write(
                 self.style.WARNING(
                     "Warning: PUENTE_EVENTS_BACKEND=memory reaches only one server process; "
-                    "serving with 1 worker. Use PostgreSQL (events over LISTEN/NOTIFY) for more."
+                    "serving with 1 worker. The database or postgres backend reaches them all."
                 )
             )
             options["workers"] = 1
