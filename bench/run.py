@@ -388,7 +388,9 @@ class Client:
         return (
             response.status,
             body,
-            dict(response.getheaders()),
+            # Header names are case-insensitive, and servers differ (uvicorn sends them
+            # lower-case): the checks read them by their lower-case names.
+            {name.lower(): value for name, value in response.getheaders()},
             client_ms,
             float(timing.group(1)) if timing else -1.0,
         )
@@ -559,7 +561,7 @@ def measure_save(client: Client, inputs: dict, url: str, samples: int) -> dict:
 
     def check(status: int, _body: str, headers: dict) -> bool:
         nonlocal saved
-        ok = status == 302 and re.search(r"/intake/contacts/\d+/$", headers.get("Location", ""))
+        ok = status == 302 and re.search(r"/intake/contacts/\d+/$", headers.get("location", ""))
         saved += bool(ok)
         return bool(ok)
 
