@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "puente.federation",
     "puente.channels",
     "puente.public",
+    "puente.insights",
     "puente.retention",
     "puente.sampledata",
 ]
@@ -184,28 +185,52 @@ DATA_DIR = Path(env("PUENTE_DATA_DIR", str(BASE_DIR / "var")))
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'puente.sqlite3'}")
 # Each server thread keeps its PostgreSQL connection for this long: opening one costs
 # more than the whole phone lookup, and with a short age every thread paid it every minute.
-DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL, conn_max_age=env_int("PUENTE_DB_CONN_MAX_AGE", 600, minimum=0)
+PUENTE_DB_CONN_MAX_AGE = env_int("PUENTE_DB_CONN_MAX_AGE", 600, minimum=0)
+
+
+def database_from_url(url: str) -> dj_database_url.DBConfig:
+    """One DATABASES entry from a URL, with the options Puente needs on each engine."""
+    database = dj_database_url.parse(url, conn_max_age=PUENTE_DB_CONN_MAX_AGE)
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets advocates read while one writes; IMMEDIATE takes the write lock at the
+        # start of a transaction so two writers queue instead of failing half-way.
+        database["CONN_MAX_AGE"] = 0
+        database["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    elif database["ENGINE"].startswith("django.db.backends.postgresql"):
+        # Puente's queries are short; PostgreSQL's JIT compiler spends ~20 ms compiling any
+        # query whose *estimated* cost is high (a search for a word that does not exist).
+        database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    return database
+
+
+DATABASES = {"default": database_from_url(DATABASE_URL)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": env("PUENTE_TEST_SQLITE_NAME", "") or None}
+# A read-only copy of the database (a PostgreSQL streaming replica) that dashboards and
+# the periodic reports read from, so a year of aggregates never slows the phones. Writes
+# (a report's progress, the audit trail) still go to the main database.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_from_url(DATABASE_REPLICA_URL)
+    # In tests the replica is the test database itself (Django's convention for replicas).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# The alias analysis reads use (puente/core/analysis_db.py): the replica when there is
+# one; "default" puts analysis back on the main database (a replica being rebuilt).
+PUENTE_ANALYSIS_DATABASE = env(
+    "PUENTE_ANALYSIS_DATABASE", "replica" if DATABASE_REPLICA_URL else "default"
+)
+if PUENTE_ANALYSIS_DATABASE not in DATABASES:
+    raise ImproperlyConfigured(
+        f"PUENTE_ANALYSIS_DATABASE={PUENTE_ANALYSIS_DATABASE!r}: choose default"
+        + (" or replica" if DATABASE_REPLICA_URL else " (or set DATABASE_REPLICA_URL first)")
     )
-}
 # Threads per server process running pages and the API (puente/asgi.py); each keeps one
 # database connection, so workers × (this + 2) must stay under PostgreSQL's max_connections.
 PUENTE_SERVER_THREADS = env_int("PUENTE_SERVER_THREADS", 4, minimum=1)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets advocates read while one writes; IMMEDIATE takes the write lock at the
-    # start of a transaction so two writers queue instead of failing half-way.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
-    DATABASES["default"]["TEST"] = {"NAME": env("PUENTE_TEST_SQLITE_NAME", "") or None}
-elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
-    # Puente's queries are short; PostgreSQL's JIT compiler spends ~20 ms compiling any
-    # query whose *estimated* cost is high (a search for a word that does not exist).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Security ------------------------------------------------------------------------------
@@ -467,6 +492,15 @@ CACHES = {
     if PUENTE_CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "puente"}
 }
+
+# --- Insights: the periodic indicator reports (puente/insights/reports) ---------------------
+
+# Which records each row of the monthly, semi-annual and annual reports counts: a JSON
+# file in the shipped file's form (puente/insights/reports/indicators.json). Empty: the
+# shipped one. Checked at start-up: `puente serve` names a row that counts an unknown code.
+PUENTE_REPORT_DEFINITIONS = env("PUENTE_REPORT_DEFINITIONS")
+# Where generated reports (XLSX, PDF) are kept until downloaded; outside the web root.
+PUENTE_REPORTS_DIR = Path(env("PUENTE_REPORTS_DIR", str(DATA_DIR / "reports")))
 
 # --- Periodic jobs (puente/core/schedule.py) ------------------------------------------------
 

@@ -25,6 +25,7 @@ from puente.intake.models import IntakeDraft
 from puente.screening.models import Protocol
 from tests.conftest import signed_in_client
 from tests.factories import make_case, make_contact, make_user
+from tests.insights.test_report_views import finished_run
 
 ROLES = [role.value for role in Role]
 # Pages open to any signed-in person or to nobody-yet (sign-in itself): not case data.
@@ -186,6 +187,8 @@ def world(db):
             last_message_at=timezone.now(),
         ).pk,
         "action": "claim",
+        # A dashboard chart, for its CSV download (insights).
+        "chart": "cases-by-type",
         "api_key_id": _api_key(owner),
         "referral_id": referrals.record_referral(
             case=case,
@@ -195,6 +198,9 @@ def world(db):
             consent_given=True,
             consent_method="verbal",
         ).pk,
+        # A finished periodic report and one of its figures (tests/insights).
+        "run_id": finished_run().pk,
+        "row": "signals_total",
         "report_id": referrals.record_authority_report(
             case=case,
             by=owner,

@@ -67,6 +67,7 @@ ICONS = {
     "key": "key-round",
     "back": "arrow-left",
     "external": "external-link",
+    "insights": "chart-column",
 }
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -56,6 +56,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.ACCOUNT_UNLOCK,
             # Who carries how much, what is overdue, what nobody is working.
             Perm.TEAM_VIEW,
+            Perm.INSIGHTS_VIEW,
+            Perm.NETWORK_VIEW,
+            Perm.LINK_REVIEW,
+            Perm.IDENTIFIER_MATCH,
         }
     ),
     Role.LIAISON: frozenset(
@@ -70,10 +74,30 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.REFERRAL_RECORD,
             Perm.EXCHANGE_SEND,
             Perm.EXCHANGE_RECEIVE,
+            # Traffickers across the border: the liaison follows up what the partner shares.
+            Perm.NETWORK_VIEW,
+            Perm.IDENTIFIER_MATCH,
         }
     ),
-    # Analysts read records to produce statistics; they change nothing.
-    Role.ANALYST: frozenset({Perm.CONTACT_VIEW, Perm.CASE_VIEW, Perm.SEARCH, Perm.DIRECTORY_VIEW}),
+    # Analysts produce the hotline's statistics and change nothing. They work from counts:
+    # the dashboards and the periodic reports (insights.view), and the list behind a
+    # report's figure, which shows references, dates and codes, never a name, and leaves
+    # out what a restricted case holds. None of that needs a case file, a contact's
+    # narrative or the search across them, so an analyst no longer reads them
+    # (contact.view, case.view and search were dropped with the dashboards, issue 14): the
+    # fewer people who can read a survivor's story, the fewer ways it can leak. The
+    # directory of services stays (no one's personal data; the reports count it). The one
+    # exception is network analysis (issue 16): finding who recurs across cases means
+    # reading identifiers and the names of the persons proposed as one, so the network view
+    # and the review of proposed matches stay — permission-filtered and audited there.
+    Role.ANALYST: frozenset(
+        {
+            Perm.DIRECTORY_VIEW,
+            Perm.INSIGHTS_VIEW,
+            Perm.NETWORK_VIEW,
+            Perm.LINK_REVIEW,
+        }
+    ),
     Role.ADMINISTRATOR: frozenset(
         {
             Perm.AUDIT_VIEW,

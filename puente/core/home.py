@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.dispatch import Signal
 
 
@@ -33,6 +34,10 @@ home_shown = Signal()
 def add_home_section(
     *, name: str, order: int, template: str, load: Callable[..., Any | None]
 ) -> None:
+    taken = _sections.get(name)
+    if taken is not None and taken.template != template:
+        # Two apps under one name: the later would silently hide the earlier's section.
+        raise ImproperlyConfigured(f"home section {name!r} is already {taken.template}")
     _sections[name] = HomeSection(name=name, order=order, template=template, load=load)
 
 

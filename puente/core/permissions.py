@@ -51,6 +51,10 @@ class Perm:
     PARTNER_MANAGE = "partner.manage"  # register partner hotlines and keys; retry messages
     RETENTION_MANAGE = "retention.manage"  # see and change how long each kind of record is kept
     TEAM_VIEW = "team.view"  # the team view: each advocate's open cases and overdue tasks
+    INSIGHTS_VIEW = "insights.view"  # dashboards, the periodic reports, the lists behind a figure
+    NETWORK_VIEW = "network.view"  # the network of cases, persons and identifiers
+    LINK_REVIEW = "link.review"  # confirm or reject a proposed match between persons
+    IDENTIFIER_MATCH = "identifier.match"  # ask the partner hotline which identifiers it shares
 
 
 class Refused(PermissionDenied):

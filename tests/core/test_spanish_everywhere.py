@@ -30,6 +30,7 @@ from puente.accounts.roles import Role
 from puente.channels.chat import new_chat_token, start_chat
 from puente.core import choices as core_choices
 from tests.conftest import signed_in_client
+from tests.insights.test_report_views import finished_run
 
 pytestmark = pytest.mark.django_db
 
@@ -323,8 +324,13 @@ def mexican_line(settings):
         "partner_id": partner.hotline.pk,
         "key_id": partner.key_record.pk,
         "message_id": outbox.pk if outbox else None,
+        # A finished periodic report and one of its figures (tests/insights).
+        "run_id": finished_run().pk,
+        "row": "signals_total",
         # A web chat waiting in the queue (its thread page).
         "thread_id": start_chat(token=new_chat_token(), language="spa").pk,
+        # A dashboard chart's CSV (insights).
+        "chart": "cases-by-type",
     }
     assert CaseNote.objects.exists()
     person = Person.objects.exclude(last_name="").first()

@@ -154,9 +154,9 @@ def test_search_api(advocate, advocate_client):
     case = make_case(created_by=advocate, title="Construction crew")
     body = advocate_client.get("/api/v1/search", {"q": "construction"}).json()
     assert [c["reference"] for c in body["cases"]] == [case.reference]
-    analyst = signed_in_client(make_user(Role.ANALYST))
+    liaison = signed_in_client(make_user(Role.LIAISON))
     assert (
-        analyst.get("/api/v1/search", {"q": "construction"}).json()["cases"][0]["reference"]
+        liaison.get("/api/v1/search", {"q": "construction"}).json()["cases"][0]["reference"]
         == case.reference
     )
 
