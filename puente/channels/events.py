@@ -273,7 +273,9 @@ class DatabaseBus(_Hub):
         interval = settings.PUENTE_EVENTS_POLL_MS / 1000
         last: int | None = None
         try:
-            while not self._stop.is_set():
+            # Stops with the last subscriber (on_empty), or finds none left at its next
+            # poll (a server that stopped without closing its streams).
+            while not self._stop.is_set() and self.count():
                 try:
                     if last is None:
                         last = (

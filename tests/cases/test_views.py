@@ -49,13 +49,13 @@ def test_administrator_has_no_case_access(administrator, advocate):
     assert AuditEntry.objects.filter(action="access_denied", actor=administrator).count() == 2
 
 
-def test_analyst_reads_but_cannot_edit(analyst, advocate):
+def test_an_analyst_opens_no_case_file_and_changes_nothing(analyst, advocate):
+    # Analysts work from counts (puente/insights): the case file is not theirs to read.
     case = make_case(created_by=advocate, title="Nail salon")
     client = signed_in_client(analyst)
     page = client.get(_detail(case))
-    assert page.status_code == 200
-    assert "Nail salon" in page.content.decode()
-    assert reverse("cases:edit", args=[case.reference]) not in page.content.decode()
+    assert page.status_code == 403
+    assert "Nail salon" not in page.content.decode()
     assert client.get(reverse("cases:edit", args=[case.reference])).status_code == 403
     response = client.post(reverse("cases:note_add", args=[case.reference]), {"body": "hi"})
     assert response.status_code == 403

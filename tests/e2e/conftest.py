@@ -170,6 +170,9 @@ def asgi_server(transactional_db, settings):
     from puente.asgi import application
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1", "localhost"]
+    # One server process: events in memory (the table bus's poller would outlive the test
+    # database; tests/channels/test_events.py covers it).
+    settings.PUENTE_EVENTS_BACKEND = "memory"
     # The server's page and stream threads keep their connections between requests, as
     # under `puente serve`; here a kept connection would stop PostgreSQL dropping the test
     # database at the end of the session.

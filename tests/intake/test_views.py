@@ -58,13 +58,14 @@ def test_administrator_cannot_reach_contacts(administrator):
     ).exists()
 
 
-def test_analyst_reads_contacts_but_does_not_take_them(analyst):
+def test_an_analyst_neither_reads_contacts_nor_takes_them(analyst):
+    # Analysts work from counts (puente/insights): a caller's story is not theirs to read.
     client = signed_in_client(analyst)
     contact = make_contact(summary="Seen by analyst")
     assert client.get(NEW).status_code == 403
     response = client.get(reverse("intake:detail", args=[contact.pk]))
-    assert "Seen by analyst" in _html(response)
-    assert "Open a case from this contact" not in _html(response)
+    assert response.status_code == 403
+    assert "Seen by analyst" not in _html(response)
 
 
 # --- The new-contact screen -----------------------------------------------------------------

@@ -22,13 +22,13 @@ def case(advocate):
     return make_case(created_by=advocate, title="Farm workers")
 
 
-def test_lists_a_cases_referrals_and_reports_as_codes(advocate, analyst, case):
+def test_lists_a_cases_referrals_and_reports_as_codes(advocate, liaison, case):
     listing = make_listing(name="Harbor Light Safe House")
     referral = make_referral(case=case, by=advocate, provider=listing)
     add_minor(case=case, by=advocate)
     make_report(case=case, by=advocate, consent_given=False, mandatory_duty="minor")
 
-    response = signed_in_client(analyst).get(_url(case))
+    response = signed_in_client(liaison).get(_url(case))
     assert response.status_code == 200
     data = response.json()
     assert data["reference"] == case.reference
@@ -48,7 +48,7 @@ def test_lists_a_cases_referrals_and_reports_as_codes(advocate, analyst, case):
         "pending",
     )
     assert AuditEntry.objects.filter(
-        action="view", object_type="case", object_id=str(case.pk), actor=analyst, via="api"
+        action="view", object_type="case", object_id=str(case.pk), actor=liaison, via="api"
     ).exists()
 
 
