@@ -2,9 +2,11 @@
 
 Each simulated advocate has its own signed-in, MFA-verified session and works like a
 person on a call: one to five seconds between actions, mostly phone lookups, then
-searches, case pages, the home queue and, less often, saving an intake. The inputs
-(sessions, numbers, search terms) come from bench/prepare.py through the JSON file named
-by PUENTE_BENCH_INPUTS.
+searches, case pages, the home queue and, less often, saving an intake. Beside them one
+analyst reads the dashboards (issue 14: the advocates' figures must hold while an analyst
+refreshes them), each dashboard for the last twelve months and for all years, changing
+filter every ten to twenty seconds. The inputs (sessions, numbers, search terms) come from
+bench/prepare.py through the JSON file named by PUENTE_BENCH_INPUTS.
 """
 
 from __future__ import annotations
@@ -30,21 +32,22 @@ SEARCHES = [
     INPUTS["phrase_es"],
 ]
 SAVED = itertools.count()
+DASHBOARDS = ["", "cases/", "places/", "people/", "referrals/"]
+PERIODS = [{}, {"all_years": "on"}]
+
+
+def _signed_in(client, session: str) -> None:
+    # The cookies are Secure and the bench speaks plain HTTP, so no cookie jar would
+    # send them: the header is set by hand, like bench/run.py's client.
+    csrf = INPUTS["csrf"]
+    client.headers.update({"Cookie": f"sessionid={session}; csrftoken={csrf}", "X-CSRFToken": csrf})
 
 
 class Advocate(HttpUser):
     wait_time = between(1, 5)  # an advocate listens, reads and types between actions
 
     def on_start(self) -> None:
-        # The cookies are Secure and the bench speaks plain HTTP, so no cookie jar would
-        # send them: the header is set by hand, like bench/run.py's client.
-        csrf = INPUTS["csrf"]
-        self.client.headers.update(
-            {
-                "Cookie": f"sessionid={next(SESSIONS)}; csrftoken={csrf}",
-                "X-CSRFToken": csrf,
-            }
-        )
+        _signed_in(self.client, next(SESSIONS))
 
     @task(2)
     def home(self) -> None:
@@ -82,3 +85,19 @@ class Advocate(HttpUser):
             # A form shown again with errors is a 200: only the redirect means saved.
             if response.status_code != 302:
                 response.failure(f"intake not saved: HTTP {response.status_code}")
+
+
+class Analyst(HttpUser):
+    fixed_count = 1  # one analyst beside however many advocates
+    wait_time = between(10, 20)
+
+    def on_start(self) -> None:
+        _signed_in(self.client, INPUTS["analyst_session"])
+        self.views = itertools.cycle(
+            [(dashboard, period) for period in PERIODS for dashboard in DASHBOARDS]
+        )
+
+    @task
+    def dashboard(self) -> None:
+        dashboard, period = next(self.views)
+        self.client.get(f"/insights/dashboards/{dashboard}", params=period, name="dashboard")

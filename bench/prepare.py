@@ -67,16 +67,25 @@ def bench_advocate(n: int) -> tuple[User, TOTPDevice]:
     return user, device
 
 
-def bench_supervisor() -> tuple[User, TOTPDevice]:
-    """The supervisor whose session opens the team view."""
+def bench_staff(username: str, role: str, last_name: str) -> tuple[User, TOTPDevice]:
     user, _created = User.objects.get_or_create(
-        username="bench-supervisor",
-        defaults={"role": Role.SUPERVISOR, "first_name": "Bench", "last_name": "Supervisor"},
+        username=username,
+        defaults={"role": role, "first_name": "Bench", "last_name": last_name},
     )
     device = TOTPDevice.objects.filter(
         user=user, confirmed=True
     ).first() or TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
     return user, device
+
+
+def bench_supervisor() -> tuple[User, TOTPDevice]:
+    """The supervisor whose session opens the team view."""
+    return bench_staff("bench-supervisor", Role.SUPERVISOR, "Supervisor")
+
+
+def bench_analyst() -> tuple[User, TOTPDevice]:
+    """The analyst who refreshes the dashboards during the load test (issue 14)."""
+    return bench_staff("bench-analyst", Role.ANALYST, "Analyst")
 
 
 def busy_case(owner: User) -> Case:
@@ -211,6 +220,7 @@ def main() -> None:
                 "country": country,
                 "sessions": sessions,
                 "supervisor_session": verified_session(*bench_supervisor()),
+                "analyst_session": verified_session(*bench_analyst()),
                 "csrf": secrets.token_hex(16),  # 32 characters, what Django's CSRF cookie holds
                 "phone_with_history": with_history,
                 "phone_with_history_contacts": Contact.objects.filter(phone=with_history).count(),

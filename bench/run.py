@@ -777,7 +777,8 @@ def load_test(port: int, inputs: dict, args: argparse.Namespace, workdir: Path) 
         [
             sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
             "--headless", "--host", f"http://127.0.0.1:{port}",
-            "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
+            # The advocates, and the one analyst of bench/locustfile.py beside them.
+            "--users", str(args.users + 1), "--spawn-rate", str(args.spawn_rate),
             "--run-time", f"{args.duration}s", "--stop-timeout", "10",
             "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
         ],

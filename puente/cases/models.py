@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from puente.core import choices as c
 from puente.core.fields import NarrativeField
+from puente.core.sql import is_not
 
 
 class CaseCounter(models.Model):
@@ -136,6 +137,12 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status != c.CaseStatus.CLOSED
+
+
+def open_cases_q(via: str = "") -> Q:
+    """Open cases (every status but closed; `via` reaches the case from another model,
+    e.g. "case__"), in the words of the open-case partial indexes' own condition."""
+    return is_not(f"{via}status", c.CaseStatus.CLOSED)
 
 
 class CaseAccess(models.Model):

@@ -21,7 +21,16 @@ from puente.cases.access import (
     restricted_cases_opened_by,
     visible_through_case_q,
 )
-from puente.cases.models import BreakGlass, Case, CaseAccess, CaseNote, Identifier, Person, Task
+from puente.cases.models import (
+    BreakGlass,
+    Case,
+    CaseAccess,
+    CaseNote,
+    Identifier,
+    Person,
+    Task,
+    open_cases_q,
+)
 from puente.core import choices as c
 from puente.core.permissions import Perm
 
@@ -181,7 +190,7 @@ def home_case_queues(*, user: User) -> CaseQueues | None:
         opened = restricted_cases_opened_by(user)
         open_cases = (
             openable_cases(user, opened)
-            .filter(~Q(status=c.CaseStatus.CLOSED))
+            .filter(open_cases_q())
             .select_related("owner")
             .order_by("-imminent_danger", "-updated_at")
         )

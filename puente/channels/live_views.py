@@ -58,10 +58,14 @@ def _readable_waiting(user: User, *waiting: QuerySet) -> list[list]:
     """For each queryset of waiting items, its first QUEUE_ROWS whose contact `user` may
     read. What waits is a handful of rows (calls ringing now, open threads nobody has
     claimed): read those first, then ask once about just their contacts — a subquery over
-    every contact the reader may see would walk millions of rows on each page."""
-    lists = [list(rows[: QUEUE_ROWS * 4]) for rows in waiting]
-    ids = {row.contact_id for rows in lists for row in rows}
-    readable = set(visible_contacts(user).filter(pk__in=ids).values_list("pk", flat=True))
+    every contact the reader may see would walk millions of rows on each page. Only when
+    a contact the reader may not see hid a row is a longer stretch read to fill the list."""
+    for length in (QUEUE_ROWS, QUEUE_ROWS * 4):
+        lists = [list(rows[:length]) for rows in waiting]
+        ids = {row.contact_id for rows in lists for row in rows}
+        readable = set(visible_contacts(user).filter(pk__in=ids).values_list("pk", flat=True))
+        if len(readable) == len(ids):
+            break
     return [[row for row in rows if row.contact_id in readable][:QUEUE_ROWS] for rows in lists]
 
 

@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -83,29 +83,32 @@ def _attrs(attrs: dict) -> str:
 
 
 class FastSelect(forms.Select):
-    """The same <select> as Django's, built in Python instead of one template render per
-    <option>. A country picker has 250 options; rendered through templates it costs
-    several milliseconds per page, and the case page shows several such pickers."""
+    """The same <select> as Django's, written straight from the choices instead of one
+    template render (or one dict of attributes) per <option>. A country picker has 250
+    options and the case page carries several pickers in its forms on demand: built the
+    Django way they were a quarter of the page's time."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(format_html('<optgroup label="{}">', group_name))
-            for option in options:
+        attrs = self.build_attrs(self.attrs, attrs)
+        # As Django's: one value, and only its first matching option selected.
+        wanted = set(self.format_value(value))
+        parts = [format_html('<select name="{}"{}>', name, _attrs(attrs))]
+        for option_value, label in self.choices:
+            group = isinstance(label, (list, tuple))
+            if group:  # an <optgroup>
+                parts.append(format_html('<optgroup label="{}">', option_value))
+            for sub_value, sub_label in label if group else ((option_value, label),):
+                sub_value = "" if sub_value is None else str(sub_value)
+                mark = ""
+                if sub_value in wanted:
+                    mark, wanted = " selected", set()
                 parts.append(
-                    format_html(
-                        '<option value="{}"{}>{}</option>',
-                        str(option["value"]),
-                        _attrs(option["attrs"]),
-                        option["label"],
-                    )
+                    f'<option value="{escape(sub_value)}"{mark}>{escape(sub_label)}</option>'
                 )
-            if group_name:
+            if group:
                 parts.append("</optgroup>")
         parts.append("</select>")
-        return mark_safe("\n".join(parts))  # noqa: S308 - every part is escaped above
+        return mark_safe("\n".join(parts))  # noqa: S308 - every part is escaped
 
 
 class FastSelects:

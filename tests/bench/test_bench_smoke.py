@@ -93,6 +93,8 @@ def test_benchmark_command_reports_every_figure_without_errors(tmp_path):
 
     load = result["load"]
     assert load["requests"] > 0 and load["failures"] == 0, load
+    # The analyst beside the advocates reached the dashboards (issue 14).
+    assert load["by_request"]["dashboard"]["requests"] > 0, load["by_request"]
     assert all(is_figure(load[key]) for key in ("throughput_rps", "p50_ms", "p95_ms", "p99_ms"))
     assert result["worker_peak_mb"] > 0
     streams = result["streams"]
