@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Count, Max
 
 from puente.accounts.models import User
@@ -230,3 +231,16 @@ def test_refuses_a_database_that_already_has_contacts():
     top = Contact.objects.aggregate(m=Max("id"))["m"]
     assert Contact.objects.create(channel="phone", started_at=Contact.objects.first().started_at,
                                   reason="tip").pk > top  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_load_on_postgresql_leaves_tables_vacuumed_as_autovacuum_would():
+    """Counts the team view and the dashboards make are answered from indexes alone
+    only once the visibility map exists; a load outside any transaction builds it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("VACUUM and the visibility map are PostgreSQL's")
+    summary = generate(contacts=300, years=1, seed=3, batch_size=100)
+    assert "vacuum" in summary.steps
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relallvisible FROM pg_class WHERE relname = 'cases_case'")
+        assert cursor.fetchone()[0] > 0
