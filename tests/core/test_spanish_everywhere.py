@@ -125,7 +125,8 @@ class VisibleText(HTMLParser):
         lang = (attributes.get("lang") or "es").lower()
         hidden = tag in self.HIDDEN or not lang.startswith("es") or "hidden" in attributes
         if not self._hidden() and not hidden:
-            for name in ("placeholder", "aria-label", "alt"):
+            # data-label: a stacked table's cell heading, shown on a phone by the stylesheet.
+            for name in ("placeholder", "aria-label", "alt", "data-label"):
                 if attributes.get(name):
                     self.parts.append(attributes[name])
             if tag == "input" and attributes.get("type") in {"submit", "button"}:
@@ -415,6 +416,7 @@ def test_the_checker_sees_english_and_codes(monkeypatch):
     assert problems_in("Socio: National Human Trafficking Hotline", data=[], codes=codes) == []
     html = '<p>Hola <script>var the = 1</script><span lang="en">the note</span><code>a_b</code></p>'
     assert VisibleText.of(html) == "Hola"
+    assert "Status" in VisibleText.of('<td data-label="Status">Abierto</td>')
 
 
 def test_the_mexican_demo_box_is_in_spanish(settings):
