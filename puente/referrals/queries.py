@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Value, When
 
 from puente.accounts.models import User
 from puente.cases.access import openable_cases, restricted_cases_opened_by, visible_through_case_q
-from puente.cases.models import Case, Person
+from puente.cases.models import Case, Person, open_cases_q
 from puente.cases.queries import case_has_minor, minor_person_q, persons_with_role_q
 from puente.core import choices as c
 from puente.core.permissions import Perm
@@ -130,8 +130,7 @@ def home_reports(*, user: User) -> Approvals | None:
     )
     prompts = list(
         openable_cases(user, opened)
-        .filter(report_prompt_q())
-        .exclude(status=c.CaseStatus.CLOSED)
+        .filter(report_prompt_q(), open_cases_q())
         .exclude(_answered())
         .order_by("-imminent_danger", "created_at")[:HOME_QUEUE_LENGTH]
     )
