@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "puente.channels",
     "puente.public",
     "puente.insights",
+    "puente.sharing",
     "puente.retention",
     "puente.sampledata",
 ]

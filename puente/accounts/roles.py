@@ -57,6 +57,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             # Who carries how much, what is overdue, what nobody is working.
             Perm.TEAM_VIEW,
             Perm.INSIGHTS_VIEW,
+            # Case files leave the hotline, and other organisations' cases come in, on a
+            # supervisor's word: an export holds names, an import writes cases.
+            Perm.HTCDS_EXPORT,
+            Perm.HTCDS_IMPORT,
+            # Releases are counts, protected before they leave (puente/sharing); the
+            # supervisor answers for what the hotline publishes, as for its reports.
+            Perm.RELEASE_MANAGE,
             Perm.NETWORK_VIEW,
             Perm.LINK_REVIEW,
             Perm.IDENTIFIER_MATCH,
@@ -96,6 +103,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.INSIGHTS_VIEW,
             Perm.NETWORK_VIEW,
             Perm.LINK_REVIEW,
+            # Releases (puente/sharing) are counts, protected (k, suppression, noise)
+            # before they leave; the k-anonymised microdata holds no name or narrative.
+            Perm.RELEASE_MANAGE,
         }
     ),
     Role.ADMINISTRATOR: frozenset(

@@ -55,6 +55,9 @@ class Perm:
     NETWORK_VIEW = "network.view"  # the network of cases, persons and identifiers
     LINK_REVIEW = "link.review"  # confirm or reject a proposed match between persons
     IDENTIFIER_MATCH = "identifier.match"  # ask the partner hotline which identifiers it shares
+    HTCDS_EXPORT = "htcds.export"  # cases the person may open, as HTCDS exchange files
+    HTCDS_IMPORT = "htcds.import"  # other organisations' HTCDS files in, and undo an import
+    RELEASE_MANAGE = "release.manage"  # build, protect and send aggregate releases
 
 
 class Refused(PermissionDenied):

@@ -1,0 +1,3 @@
+"""(models for this part)"""
+
+__all__: list[str] = []
