@@ -125,7 +125,9 @@ def build_demo(data_dir: Path, country: str) -> dict:
     """A fresh demo database for `country` in `data_dir`; returns FACTS."""
     env = demo_env(data_dir, country)
     subprocess.run(
-        [str(PUENTE), "demo", "--no-serve", "--country", country], env=env, check=True,
+        [str(PUENTE), "demo", "--no-serve", "--country", country],
+        env=env,
+        check=True,
         stdout=subprocess.DEVNULL,
     )
     # The same environment `puente demo` chose, for a one-off query.
@@ -155,7 +157,9 @@ def serve(data_dir: Path, country: str, port: int) -> subprocess.Popen:
                 return server
         except OSError:
             if server.poll() is not None:
-                raise SystemExit(f"The demo server for {country} stopped before answering.")
+                raise SystemExit(
+                    f"The demo server for {country} stopped before answering."
+                ) from None
             time.sleep(0.5)
     stop(server)
     raise SystemExit(f"The demo server for {country} did not answer within a minute.")

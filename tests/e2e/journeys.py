@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import signed_in_client
 from tests.core.test_spanish_everywhere import VisibleText, _codes, _written_by_people, problems_in
+from tests.e2e.conftest import WAIT_MS
 from tests.factories import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
@@ -69,7 +70,7 @@ def new_page(request, browser, variant: Variant):
     context = browser.new_context(locale=variant.locale, viewport=variant.viewport)
     request.addfinalizer(context.close)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(WAIT_MS)
     return page
 
 

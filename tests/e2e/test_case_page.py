@@ -15,6 +15,7 @@ from puente.accounts.roles import Role
 from puente.cases import domain
 from puente.cases.models import Case
 from tests.conftest import signed_in_client
+from tests.e2e.conftest import WAIT_MS
 from tests.factories import make_contact, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,7 +45,7 @@ def _signed_in(
         ]
     )
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(WAIT_MS)
     return context, page
 
 

@@ -13,7 +13,7 @@ from puente.accounts.roles import Role
 from puente.cases import domain as cases
 from tests.conftest import signed_in_client
 from tests.directory.conftest import make_provider
-from tests.e2e.conftest import accessibility_problems
+from tests.e2e.conftest import WAIT_MS, accessibility_problems
 from tests.factories import make_case, make_contact, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,7 +58,7 @@ def _sign_in(browser, live_server, user, language):
         ]
     )
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(WAIT_MS)
     return context, page
 
 
