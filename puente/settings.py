@@ -58,6 +58,19 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from exc
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} is below the minimum of {minimum}")
+    return value
+
+
 def env_date(name: str, default: str) -> date:
     raw = os.environ.get(name) or default
     try:
@@ -500,6 +513,25 @@ CACHES = {
 # file in the shipped file's form (puente/insights/reports/indicators.json). Empty: the
 # shipped one. Checked at start-up: `puente serve` names a row that counts an unknown code.
 PUENTE_REPORT_DEFINITIONS = env("PUENTE_REPORT_DEFINITIONS")
+
+# Privacy-protected releases (puente/sharing/releases.py): no published count describes
+# fewer than PUENTE_RELEASE_K people (CTDC publishes with k = 11); a release with
+# differential privacy picks its epsilon between the two bounds, and each recipient (a
+# partner hotline, or the public) may receive at most PUENTE_RELEASE_EPSILON_BUDGET of
+# epsilon per calendar year.
+PUENTE_RELEASE_K = env_int("PUENTE_RELEASE_K", 11, minimum=2)
+PUENTE_RELEASE_EPSILON_MIN = env_float("PUENTE_RELEASE_EPSILON_MIN", 0.1, minimum=0.001)
+PUENTE_RELEASE_EPSILON_MAX = env_float("PUENTE_RELEASE_EPSILON_MAX", 2.0, minimum=0.001)
+PUENTE_RELEASE_EPSILON_BUDGET = env_float("PUENTE_RELEASE_EPSILON_BUDGET", 5.0, minimum=0.001)
+if PUENTE_RELEASE_EPSILON_MIN > PUENTE_RELEASE_EPSILON_MAX:
+    raise ImproperlyConfigured("PUENTE_RELEASE_EPSILON_MIN is above PUENTE_RELEASE_EPSILON_MAX")
+
+# Trends across the border (puente/sharing/trends.py): the tables sent to every active
+# partner hotline each month (codes of puente.sharing.releases.TABLES; empty sends none),
+# and how many full months each monthly release covers, so its month or quarter column
+# shows the trend.
+PUENTE_TREND_TABLES = env_list("PUENTE_TREND_TABLES", "cases_state_type_quarter,cases_type_month")
+PUENTE_TREND_MONTHS = env_int("PUENTE_TREND_MONTHS", 12, minimum=1)
 # Where generated reports (XLSX, PDF) are kept until downloaded; outside the web root.
 PUENTE_REPORTS_DIR = Path(env("PUENTE_REPORTS_DIR", str(DATA_DIR / "reports")))
 
@@ -517,6 +549,9 @@ PUENTE_SCHEDULE: dict[str, int] = {
     # Outgoing texts a provider outage (or a killed worker) left queued.
     "puente.channels.tasks.send_due_messages": 60,
     "puente.channels.tasks.purge_old_refusals": 24 * 3600,
+    # Trends across the border: checked daily, sends only what is due (once per partner,
+    # table and month).
+    "puente.sharing.tasks.send_monthly_trends": 24 * 3600,
 }
 
 TASKS = {

@@ -23,9 +23,11 @@ from puente.directory.models import Provider
 from puente.intake.domain import record_inbound_contact
 from puente.intake.models import IntakeDraft
 from puente.screening.models import Protocol
+from puente.sharing.models.htcds import HtcdsExport, HtcdsImport
 from tests.conftest import signed_in_client
 from tests.factories import make_case, make_contact, make_user
 from tests.insights.test_report_views import finished_run
+from tests.sharing.test_release_views import released
 
 ROLES = [role.value for role in Role]
 # Pages open to any signed-in person or to nobody-yet (sign-in itself): not case data.
@@ -167,6 +169,13 @@ def world(db):
     draft = IntakeDraft.objects.create(owner=owner, data={})
     protocol = Protocol.objects.first()
     partner = _partner_world()
+    # An HTCDS export and an import (tests/sharing).
+    htcds_export = HtcdsExport.objects.create(
+        requested_by=owner, via="web", file_format="csv", language="en"
+    )
+    htcds_import = HtcdsImport.objects.create(
+        uploaded_by=owner, via="web", original_name="partner.csv", file_format="csv"
+    )
     return {
         **partner,
         "contact_id": contact.pk,
@@ -201,6 +210,10 @@ def world(db):
         # A finished periodic report and one of its figures (tests/insights).
         "run_id": finished_run().pk,
         "row": "signals_total",
+        # A released table (tests/sharing).
+        "release_id": released().pk,
+        "export_id": htcds_export.pk,
+        "import_id": htcds_import.pk,
         "report_id": referrals.record_authority_report(
             case=case,
             by=owner,

@@ -68,6 +68,7 @@ ICONS = {
     "back": "arrow-left",
     "external": "external-link",
     "insights": "chart-column",
+    "share": "share-2",
 }
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,7 +98,9 @@ def main(package: Path) -> None:
     licence = STATIC / "vendor" / "LICENSE-lucide.txt"
     shutil.copy(package / "LICENSE", licence)
     with licence.open("a") as out:
-        out.write(f"\n---\nVendored from the npm package lucide-static {version} (https://lucide.dev).\n")
+        out.write(
+            f"\n---\nVendored from the npm package lucide-static {version} (https://lucide.dev).\n"
+        )
     print(f"{len(symbols)} icons from lucide-static {version} -> {STATIC / 'icons.svg'}")
 
 

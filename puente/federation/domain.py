@@ -53,7 +53,7 @@ def _sender() -> dict:
 
 def _envelope(message_type: str, exchange_id: uuid.UUID | str, body: dict) -> schema.Envelope:
     return schema.Envelope(
-        schema_version=schema.CURRENT_VERSION,
+        schema_version=schema.version_for(message_type),
         message_type=message_type,
         message_id=str(uuid.uuid4()),
         exchange_id=str(exchange_id),
@@ -323,6 +323,25 @@ def decide_referral(
     return referral
 
 
+# --- sending a message of a type another app added ---------------------------------------
+
+
+def send_message(
+    *, partner: PartnerHotline, message_type: str, exchange_id: uuid.UUID | str, body: dict
+) -> OutboxMessage:
+    """Write a message of a type another app added (`schema.add_message_type`) to the
+    partner's outbox, in the caller's transaction: it is then delivered like a referral,
+    once, in order, signed. The caller has checked who may send it and audits the share."""
+    if schema.added_message_type(message_type) is None:
+        raise ValueError(f"{message_type!r} is not a message type added to the exchange")
+    if not partner.active:
+        raise ValidationError(_("This partner hotline is switched off."))
+    if keys.signing_key() is None:
+        raise ValidationError(_("This hotline has no signing key, so nothing can be sent."))
+    envelope = _envelope(message_type, exchange_id, body)
+    return delivery.queue_message(partner=partner, envelope=envelope)
+
+
 # --- answering a referral (receiving side) ----------------------------------------------
 
 
@@ -538,6 +557,21 @@ def apply_message(
             )
     except IntegrityError:
         return Receipt("duplicate")  # the same message, stored by a concurrent delivery
+    kind = schema.added_message_type(envelope.message_type)
+    if kind is not None:
+        # Another app's message: it stores what the message carries (or raises
+        # ApplyError, and the inbox's savepoint keeps nothing); the receipt is audited
+        # here, as every message received is.
+        record = kind.apply(envelope=envelope, partner=partner)
+        record_event(
+            action="exchange_received",
+            actor_name=f"partner:{partner.name}",
+            obj=record,
+            object_ref=str(envelope.exchange_id)[:8],
+            reason=f"{envelope.message_type} {envelope.message_id} signed by {key_id}",
+            via="exchange",
+        )
+        return Receipt("accepted")
     if envelope.message_type == fc.MessageType.REFERRAL_OFFER:
         referral = _receive_offer(envelope, partner)
     else:

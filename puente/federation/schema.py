@@ -1,4 +1,4 @@
-"""The exchange's message schema (protocol version 3; 1 and 2 still accepted) — what
+"""The exchange's message schema (protocol version 4; 1 to 3 still accepted) — what
 another hotline must send and accept.
 
 An envelope::
@@ -16,8 +16,10 @@ does not know rather than guess. docs/federation.md is the prose of this file.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -36,8 +38,15 @@ SCHEMA = "puente-exchange"
 # Version 3 renames the age group `prs_AgeBroad` (a CTDC name, not an HTCDS field) to
 # `ext_AgeBroad`, as §3 prescribes for fields HTCDS does not name. Versions 1 and 2 may
 # still carry `prs_AgeBroad`; it is read as `ext_AgeBroad`.
-SUPPORTED_VERSIONS = (1, 2, 3)
-CURRENT_VERSION = 3
+# Version 4 adds message types that apps above this one register (`add_message_type`:
+# the sharing app's monthly `trends.release`); the referral messages are as in version 3.
+# A message is sent with the lowest version that carries it as it is (`version_for`):
+# referral messages still go as version 3, so a version-3 partner keeps receiving
+# referrals while it has not upgraded, and refuses only what it cannot read.
+SUPPORTED_VERSIONS = (1, 2, 3, 4)
+CURRENT_VERSION = 4
+# The version referral messages (offer, status) are sent with: unchanged since 3.
+REFERRAL_VERSION = 3
 # Subject field names of older versions, and today's name for each.
 RENAMED_BEFORE_VERSION_3 = {"prs_AgeBroad": "ext_AgeBroad"}
 
@@ -117,6 +126,65 @@ class Envelope:
             "from": self.sender,
             "body": self.body,
         }
+
+
+# --- message types other apps add --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MessageKind:
+    """A message type an app above this one adds to the exchange (docs/federation.md §3).
+
+    The exchange stays the same for it — signed, delivered once in order, stored once by
+    message id, every refusal coded — and the app says only what is its own: how to read
+    the body and what to do with it. `read_body(body, errors)` returns the clean body and
+    names each bad field in `errors` (`"body.cells[3].count": "…"`), which refuses the
+    whole message with `invalid_message`. `apply(envelope=…, partner=…)` runs inside the
+    inbox's transaction, stores what the message carries and returns the stored record
+    (the receipt's audit entry names it); it refuses by raising
+    `puente.federation.domain.ApplyError`, and then nothing is kept."""
+
+    type: str
+    label: Any  # lazy string: the type's name on the pages that list messages
+    since_version: int  # older envelopes cannot carry it; it is sent with this version
+    read_body: Callable[[dict, dict[str, str]], dict]
+    apply: Callable[..., Any]
+
+
+_ADDED_TYPES: dict[str, MessageKind] = {}
+
+
+def add_message_type(kind: MessageKind) -> None:
+    """Accept and send `kind` (called from the adding app's AppConfig.ready)."""
+    if kind.type in fc.MessageType.values:
+        raise ValueError(f"{kind.type!r} is one of the exchange's own message types")
+    if kind.since_version not in SUPPORTED_VERSIONS:
+        raise ValueError(f"schema version {kind.since_version} is not one this hotline speaks")
+    _ADDED_TYPES[kind.type] = kind
+
+
+def added_message_type(message_type: str) -> MessageKind | None:
+    return _ADDED_TYPES.get(message_type)
+
+
+def message_types() -> list[str]:
+    """Every message type this hotline accepts, its own first."""
+    return [*fc.MessageType.values, *_ADDED_TYPES]
+
+
+def message_type_label(message_type: str) -> str:
+    """A message type in the reader's language, whichever app added it."""
+    if message_type in fc.MessageType.values:
+        return str(fc.MessageType(message_type).label)
+    kind = _ADDED_TYPES.get(message_type)
+    return str(kind.label) if kind is not None else message_type
+
+
+def version_for(message_type: str) -> int:
+    """The schema version a message of this type is sent with: the lowest that carries it
+    as it is, so a partner that has not upgraded still gets every message it can read."""
+    kind = _ADDED_TYPES.get(message_type)
+    return kind.since_version if kind is not None else REFERRAL_VERSION
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -269,10 +337,17 @@ def parse(document) -> Envelope:
             f"version(s) {', '.join(map(str, SUPPORTED_VERSIONS))}.",
         )
     message_type = document.get("type")
-    if message_type not in fc.MessageType.values:
+    kind = _ADDED_TYPES.get(message_type) if isinstance(message_type, str) else None
+    if message_type not in fc.MessageType.values and kind is None:
         raise SchemaError(
             "unsupported_message_type",
-            f"Message type {message_type!r} is not one of {', '.join(fc.MessageType.values)}.",
+            f"Message type {message_type!r} is not one of {', '.join(message_types())}.",
+        )
+    if kind is not None and version < kind.since_version:
+        raise SchemaError(
+            "unsupported_message_type",
+            f"Message type {message_type!r} exists from schema version {kind.since_version}; "
+            f"this message is version {version}.",
         )
     errors: dict[str, str] = {}
     sender = document.get("from")
@@ -289,11 +364,12 @@ def parse(document) -> Envelope:
         "hotline": _text(sender.get("hotline"), "from.hotline", errors, limit=200),
         "country": _country(sender.get("country"), "from.country", errors),
     }
-    body_fields = (
-        _offer_body(body, errors, version=version)
-        if message_type == fc.MessageType.REFERRAL_OFFER
-        else _status_body(body, errors)
-    )
+    if kind is not None:
+        body_fields = kind.read_body(body, errors)
+    elif message_type == fc.MessageType.REFERRAL_OFFER:
+        body_fields = _offer_body(body, errors, version=version)
+    else:
+        body_fields = _status_body(body, errors)
     # _when names the error whenever it returns None.
     if errors or sent_at is None:
         raise SchemaError(
@@ -304,7 +380,7 @@ def parse(document) -> Envelope:
         )
     return Envelope(
         schema_version=version,
-        message_type=message_type,
+        message_type=str(message_type),
         message_id=message_id,
         exchange_id=exchange_id,
         sent_at=sent_at,

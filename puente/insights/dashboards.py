@@ -50,6 +50,39 @@ class Dashboard:
     title: Promise
     description: Promise
 
+    @property
+    def url_name(self) -> str:
+        return (
+            "insights:dashboards" if self.slug == "contacts" else f"insights:dashboard_{self.slug}"
+        )
+
+    @property
+    def pages_beside(self) -> tuple[DashboardPage, ...]:
+        """The pages other apps add beside the dashboards, for the tabs (the template
+        shows each to those who hold its permission)."""
+        return tuple(_PAGES_BESIDE)
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    """A page of figures an app above insights adds beside the dashboards (the sharing
+    app's combined cross-border trends): a tab after the dashboards' own and a line in the
+    home page's list, for whoever holds `perm` — which its view must require too."""
+
+    url_name: str
+    title: Promise
+    description: Promise
+    perm: str
+
+
+_PAGES_BESIDE: list[DashboardPage] = []
+
+
+def add_dashboard_page(page: DashboardPage) -> None:
+    """Show `page` beside the dashboards (called from the adding app's ready())."""
+    if page.url_name not in {p.url_name for p in _PAGES_BESIDE}:
+        _PAGES_BESIDE.append(page)
+
 
 DASHBOARDS = (
     Dashboard(
@@ -754,11 +787,13 @@ def home_dashboards(*, user: Any) -> list[DashboardLink] | None:
         return None
     return [
         DashboardLink(
-            title=str(board.title),
-            description=str(board.description),
-            url_name="insights:dashboards"
-            if board.slug == "contacts"
-            else f"insights:dashboard_{board.slug}",
+            title=str(board.title), description=str(board.description), url_name=board.url_name
         )
         for board in DASHBOARDS
+    ] + [
+        DashboardLink(
+            title=str(page.title), description=str(page.description), url_name=page.url_name
+        )
+        for page in _PAGES_BESIDE
+        if user.can(page.perm)
     ]

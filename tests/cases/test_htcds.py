@@ -105,7 +105,7 @@ def test_age_group_crosses_the_border_under_an_ext_name():
     names = {f.name for f in schema.SUBJECT_FIELDS}
     assert "ext_AgeBroad" in names and "prs_AgeBroad" not in names
     assert all(n.split("_", 1)[0] in {"prs", "vic", "cas", "ext"} for n in names)
-    assert schema.CURRENT_VERSION == 3 and set(schema.SUPPORTED_VERSIONS) == {1, 2, 3}
+    assert schema.CURRENT_VERSION == 4 and set(schema.SUPPORTED_VERSIONS) == {1, 2, 3, 4}
 
 
 def _offer(version: int, subject: dict) -> dict:

@@ -31,6 +31,8 @@ from puente.channels.chat import new_chat_token, start_chat
 from puente.core import choices as core_choices
 from tests.conftest import signed_in_client
 from tests.insights.test_report_views import finished_run
+from tests.sharing.htcds_helpers import checked, export_to
+from tests.sharing.test_release_views import released
 
 pytestmark = pytest.mark.django_db
 
@@ -258,8 +260,14 @@ def _arguments(pattern: URLPattern) -> list[str]:
     return list(pattern.pattern.regex.groupindex)
 
 
+def _htcds_samples(supervisor, folder) -> dict:
+    exported = folder / "casos.csv"
+    export = export_to(exported, by=supervisor, file_format="csv", language="es")
+    return {"export_id": export.pk, "import_id": checked(exported, by=supervisor).pk}
+
+
 @pytest.fixture
-def mexican_line(settings):
+def mexican_line(settings, tmp_path):
     settings.PUENTE_COUNTRY = "MX"
     settings.LANGUAGE_CODE = "es"
     settings.TIME_ZONE = "America/Mexico_City"
@@ -332,6 +340,10 @@ def mexican_line(settings):
         "thread_id": start_chat(token=new_chat_token(), language="spa").pk,
         # A dashboard chart's CSV (insights).
         "chart": "cases-by-type",
+        # A released table, an HTCDS export of the demo's cases and the dry run of an
+        # import of that file (sharing).
+        "release_id": released().pk,
+        **_htcds_samples(users["supervisor"], tmp_path),
     }
     assert CaseNote.objects.exists()
     person = Person.objects.exclude(last_name="").first()

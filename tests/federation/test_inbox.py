@@ -151,7 +151,7 @@ def test_an_unknown_schema_version_is_refused_with_a_clear_error(partner):
     assert response.status_code == 422
     answer = response.json()
     assert answer["error"] == "unsupported_schema_version"
-    assert answer["supported_versions"] == [1, 2, 3]
+    assert answer["supported_versions"] == [1, 2, 3, 4]
     assert "version 7 is not supported" in answer["detail"]
     assert _nothing_stored()
 

@@ -274,13 +274,13 @@ def test_a_fresh_replay_of_a_delivered_message_is_refused(pair):
 def test_a_message_with_an_unknown_schema_version_is_refused_with_a_clear_error(pair):
     us, mx, _wire = pair
     before = _counts(mx)
-    document = _offer(version=4)
+    document = _offer(version=5)
     prepared = _resign(us, json.dumps(document).encode(), message_id=document["message_id"])
     answer = _post(mx, prepared)
     assert answer.status_code == 422
     assert answer.json()["error"] == "unsupported_schema_version"
-    assert answer.json()["supported_versions"] == [1, 2, 3]
-    assert "Schema version 4 is not supported" in answer.json()["detail"]
+    assert answer.json()["supported_versions"] == [1, 2, 3, 4]
+    assert "Schema version 5 is not supported" in answer.json()["detail"]
     assert _counts(mx) == before
 
 

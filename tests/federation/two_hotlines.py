@@ -195,6 +195,9 @@ def two_hotlines(data_dir: Path):
         # These tests are about delivery, not the supervisor's approval (on by default;
         # tests/federation/test_approval.py covers it): a referral goes straight out.
         side.extra_env["PUENTE_APPROVE_CROSS_BORDER"] = "false"
+        # Nor about the monthly trends, which the worker's schedule would send at once
+        # (tests/sharing/test_trends_two_hotlines.py sends them when it means to).
+        side.extra_env["PUENTE_TREND_TABLES"] = ""
         prepare(side)
     wire = Wire(mx.url)
     _register(us, mx, url=wire.url)

@@ -72,3 +72,10 @@ def delivery_problem(last_error: str) -> str:
     if text.startswith("Not acknowledged"):
         return str(_("The partner hotline answered but did not confirm receipt."))
     return str(_("The partner hotline could not be reached."))
+
+
+@register.filter
+def message_type_label(message_type: str) -> str:
+    """A message's type in the reader's language, including types other apps add to the
+    exchange (a release of trends), which the model's own choices do not know."""
+    return schema.message_type_label(message_type)
