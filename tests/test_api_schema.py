@@ -125,33 +125,51 @@ class StaffSession:
         case.headers = {**(case.headers or {}), "X-CSRFToken": CREDENTIALS.get("csrf", "")}
 
 
-def flatmap_path_parameters(context, path_parameters):
-    """Half of the generated paths name a record that exists, so the routes that read one
-    are exercised past their 404 (a restricted case's 403 included)."""
-    if not path_parameters:
-        return st.just(path_parameters)
-    existing = {
-        name: st.sampled_from(SEEDED[name]) if name in SEEDED else st.just(value)
-        for name, value in path_parameters.items()
-    }
-    return st.one_of(st.just(path_parameters), st.fixed_dictionaries(existing))
+def _is_negative(case) -> bool:
+    return (
+        case.meta is not None and case.meta.generation.mode == schemathesis.GenerationMode.NEGATIVE
+    )
 
 
-def flatmap_query(context, query):
-    """Likewise, half of the phone lookups ask for a number the hotline knows."""
-    if not query or "number" not in query:
-        return st.just(query)
-    known = st.sampled_from(SEEDED["number"]).map(lambda n: {**query, "number": n})
-    return st.one_of(st.just(query), known)
+def flatmap_case(context, case):
+    """Valid requests are steered to the seeded data: half of the generated paths name a
+    record that exists (so the routes that read one are exercised past their 404, a
+    restricted case's 403 included), half of the phone lookups ask for a number the
+    hotline knows, and half of the edits are a plain one to a seeded case at the version it
+    is at (1), so some are saved rather than all refused as stale (409) or as a step the
+    case's workflow does not allow (422). A request generated to be invalid is left as it is:
+    steering it could undo what made it invalid, and a valid request answered 200 would
+    then pass for invalid data accepted."""
+    if _is_negative(case):
+        return st.just(case)
 
+    def steer(values: dict):
+        for part, value in values.items():
+            setattr(case, part, value)
+        return case
 
-def flatmap_body(context, body):
-    """And half of the edits are a plain one at the version a seeded case is at (1), so
-    some are saved rather than all refused as stale (409) or as a step the case's workflow
-    does not allow (422)."""
-    if not isinstance(body, dict) or "version" not in body:
-        return st.just(body)
-    return st.one_of(st.just(body), st.just({"version": 1, "summary": "Seen again today."}))
+    steered = {}
+    if case.path_parameters:
+        existing = {
+            name: st.sampled_from(SEEDED[name]) if name in SEEDED else st.just(value)
+            for name, value in case.path_parameters.items()
+        }
+        steered["path_parameters"] = st.one_of(
+            st.just(case.path_parameters), st.fixed_dictionaries(existing)
+        )
+    if case.query and "number" in case.query:
+        query = case.query
+        known = st.sampled_from(SEEDED["number"]).map(lambda n: {**query, "number": n})
+        steered["query"] = st.one_of(st.just(query), known)
+    if isinstance(case.body, dict) and "version" in case.body and "path_parameters" in steered:
+        # The edit and the case it is made to go together: a plain edit to a seeded case.
+        plain = {"version": 1, "summary": "Seen again today."}
+        seeded_case = st.fixed_dictionaries(existing)
+        edit = st.fixed_dictionaries({"path_parameters": seeded_case, "body": st.just(plain)})
+        return st.one_of(st.fixed_dictionaries(steered), edit).map(steer)
+    if not steered:
+        return st.just(case)
+    return st.fixed_dictionaries(steered).map(steer)
 
 
 def after_call(context, case, response):
@@ -159,7 +177,7 @@ def after_call(context, case, response):
 
 
 for _schema in (with_api_key, with_session):
-    for _hook in (flatmap_path_parameters, flatmap_query, flatmap_body, after_call):
+    for _hook in (flatmap_case, after_call):
         _schema.hook(_hook)
 
 

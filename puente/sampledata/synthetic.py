@@ -889,13 +889,17 @@ def _add_case(
             handle = f"@{stem}{rng.choice(['', '_', '.'])}{rng.randint(10, 9999)}"
             identifier(person_id, "social", handle, handle.lower())
         if rng.random() < 0.1:
-            stem = (alias or first or "info").split(" ")[0]
+            # Accents folded: an address's local part is ASCII (the cases app's own rule
+            # refuses "José.315@…", so an HTCDS round trip of generated data would fail).
+            stem = fold((alias or first or "info").split(" ")[0])
             email = f"{stem}.{rng.randint(10, 999)}@Mail.example"
             identifier(person_id, "email", email, email.lower())
     if kind in {"sex", "sex_and_labour"} and rng.random() < 0.35:
         slug = fold(city).replace(" ", "-").replace("(", "").replace(")", "")
-        url = f"https://Ads.example/{slug}/{rng.randint(100000, 999999)}"
-        identifier(None, "online_ad", url, url.lower())
+        # Normalised as the cases app does it: an address is kept as written (its path
+        # may be case-sensitive), only its spaces tidied.
+        url = f"https://ads.example/{slug}/{rng.randint(100000, 999999)}"
+        identifier(None, "online_ad", url, url)
 
     cities = [city]
     sink.rows["cases_caselocation"].append(

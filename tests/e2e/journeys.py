@@ -140,6 +140,9 @@ def check_page(page, where: str, variant: Variant, assert_accessible) -> None:
     """The checks made at each main page of a journey (`assert_accessible` is the
     fixture of tests/e2e/conftest.py): no serious or critical axe-core violation, nothing
     wider than the window, and on the Spanish line nothing in English and no raw code."""
+    # A form just sent may still be loading its answer: between two documents there is
+    # no documentElement to measure (seen on a busy machine).
+    page.wait_for_load_state("load")
     problems = []
     overflow = sideways_overflow(page)
     if overflow:
