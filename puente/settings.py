@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "puente.public",
     "puente.insights",
     "puente.sharing",
+    "puente.networks",
     "puente.retention",
     "puente.sampledata",
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("channels/", include("puente.channels.urls")),
     path("insights/", include("puente.insights.urls")),
     path("sharing/", include("puente.sharing.urls")),
+    path("networks/", include("puente.networks.urls")),
     path("retention/", include("puente.retention.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),

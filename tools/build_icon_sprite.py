@@ -69,6 +69,8 @@ ICONS = {
     "external": "external-link",
     "insights": "chart-column",
     "share": "share-2",
+    "network": "waypoints",
+    "training": "graduation-cap",
 }
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,8 @@ Names (Lucide drawing in brackets; tools/build_icon_sprite.py builds the sprite)
   person (user), sign-out (log-out), language (languages), keyboard, menu,
   more (chevron-down), close (x), check, approve (circle-check), decline (circle-x), info,
   location (map-pin), clock, edit (pencil), upload, download, mfa (shield-check),
-  key (key-round), back (arrow-left), external (external-link), insights (chart-column), share (share-2).
+  key (key-round), back (arrow-left), external (external-link), insights (chart-column), share (share-2),
+  network (waypoints), training (graduation-cap).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ ICON_NAMES = frozenset(
         "protocols", "screening", "referral", "partner", "retention", "audit", "settings",
         "staff", "team", "person", "sign-out", "language", "keyboard", "menu", "more",
         "close", "check", "approve", "decline", "info", "location", "clock", "edit", "upload",
-        "download", "mfa", "key", "back", "external", "insights", "share",
+        "download", "mfa", "key", "back", "external", "insights", "share", "network",
+        "training",
     }
 )  # fmt: skip
 
