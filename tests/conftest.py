@@ -8,6 +8,7 @@ from django.test import Client
 
 from puente.accounts.roles import Role
 from puente.core.middleware import SessionActivityMiddleware
+from puente.federation import keys
 from tests.factories import make_user
 
 ROLES = [r.value for r in Role]
@@ -99,3 +100,12 @@ def supervisor_client(supervisor):
 @pytest.fixture
 def users_by_role(db):
     return {role: make_user(role) for role in ROLES}
+
+
+@pytest.fixture
+def own_key(settings):
+    """This hotline's signing key, as PUENTE_SIGNING_KEY would provide it: what anything
+    sent on the exchange is signed with."""
+    pem = keys.generate_private_key_pem()
+    settings.PUENTE_SIGNING_KEY = pem.decode()
+    return keys.load_private_key(pem)

@@ -29,11 +29,22 @@ two-dimensional table with margins.
    values, a value whose total is below k goes into that group's "other". If an "other"
    ends up below k, the next-smallest value joins it until it reaches k. Afterwards every
    row total and every column total is at least k (unless the whole table holds fewer
-   than k records: then nothing is published).
-3. *Clamping*: noisy counts below zero become zero (never lowers a total).
+   than k records: then nothing is published). A DP table skips that last step: its
+   noisy "other" may stay below k, and is then hidden, cells and totals alike, rather
+   than pulling real values in with it.
+3. *Clamping*: noisy counts below zero become zero (never lowers a total). A DP table is
+   clamped before folding: the noise of many empty cells, unclamped, sums to about zero
+   and would drag large values into "other". Clamped, that noise adds up instead (about
+   0.4 per empty cell at ε = 1), so over a large, sparse domain "other" carries mostly
+   noise; noising only the cells that occur, above a threshold (OpenDP's
+   `make_laplace_threshold`, at the price of a δ > 0), would avoid that.
 4. *Primary suppression*: every cell below k — zero included, since a release never
    carries a count below k — is hidden.
-5. *Complementary suppression* (`complementary_suppression`), below.
+5. *Complementary suppression* (`complementary_suppression`), below — for tables without
+   noise only. A DP table's hidden cells are noisy counts: working one back from the
+   margins yields only a noisy value, which the ε-DP guarantee already covers. Hiding
+   partners as well would protect nothing more, and over a large domain (every state ×
+   every form × every quarter, mostly small noisy cells) it hid nearly every cell.
 
 ## The guarantee against recovering a hidden cell
 
@@ -152,12 +163,12 @@ def full_domain(domains: Sequence[Sequence[str]]) -> list[Key]:
 # --- folding rare categories -------------------------------------------------------------
 
 
-def _fold_group(totals: dict[str, int], k: int) -> set[str]:
-    """Which values of one group go into "other": those below k, then the smallest
-    others until "other" reaches k (or nothing is left to add)."""
+def _fold_group(totals: dict[str, int], k: int, *, pull_in: bool = True) -> set[str]:
+    """Which values of one group go into "other": those below k, then (`pull_in`) the
+    smallest others until "other" reaches k (or nothing is left to add)."""
     folded = {v for v, n in totals.items() if n < k and v != OTHER}
     other_total = totals.get(OTHER, 0) + sum(totals[v] for v in folded)
-    if folded or OTHER in totals:
+    if pull_in and (folded or OTHER in totals):
         rest = sorted((n, v) for v, n in totals.items() if v not in folded and v != OTHER)
         while other_total < k and rest:
             n, v = rest.pop(0)
@@ -167,10 +178,11 @@ def _fold_group(totals: dict[str, int], k: int) -> set[str]:
 
 
 def fold_rare(
-    counts: Mapping[Key, int], *, k: int, dimensions: int
+    counts: Mapping[Key, int], *, k: int, dimensions: int, pull_in: bool = True
 ) -> tuple[dict[Key, int], dict[int, set[str]]]:
     """Fold rare values into "other" (see the module's step 2). Returns the new counts
-    and, per dimension index, the value codes folded somewhere."""
+    and, per dimension index, the value codes folded somewhere. Without `pull_in` (DP
+    tables) an "other" below k stays so, and is hidden like any small cell."""
     current: dict[Key, int] = dict(counts)
     folded: dict[int, set[str]] = defaultdict(set)
 
@@ -188,7 +200,7 @@ def fold_rare(
     column_totals: dict[str, int] = defaultdict(int)
     for key, n in current.items():
         column_totals[key[last]] += n
-    chosen = _fold_group(column_totals, k)
+    chosen = _fold_group(column_totals, k, pull_in=pull_in)
     folded[last] |= chosen
     rekey(last, {(): chosen}, 0)
     # The row dimensions, each within the groups of rows that share the earlier ones.
@@ -196,7 +208,7 @@ def fold_rare(
         totals: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for key, n in current.items():
             totals[key[:position]][key[position]] += n
-        groups_of = {group: _fold_group(dict(t), k) for group, t in totals.items()}
+        groups_of = {group: _fold_group(dict(t), k, pull_in=pull_in) for group, t in totals.items()}
         for values in groups_of.values():
             folded[position] |= values
         rekey(position, groups_of, position)
@@ -307,16 +319,20 @@ def protect_table(
         if not set(working) <= set(keys):
             raise ValueError("a counted cell is outside the declared domain")
         noisy = add_dp_noise([working.get(key, 0) for key in keys], epsilon=epsilon)
-        working = dict(zip(keys, noisy, strict=True))
+        # Clamped before folding (post-processing: the guarantee holds). Unclamped, the
+        # noise of hundreds of empty cells sums to about zero, so "other" stayed below k
+        # and folding dragged the real, large values into it one by one.
+        working = {key: max(0, n) for key, n in zip(keys, noisy, strict=True)}
+    noisy_table = epsilon is not None
     table = ProtectedTable(dimensions=tuple(dimensions), k=k)
     if n_dims == 1:
         # A single dimension: each value is its own row; folding brings each to k.
         working = {(key[0], ""): n for key, n in working.items()}
-        folded_counts, folded = fold_rare(working, k=k, dimensions=2)
+        folded_counts, folded = fold_rare(working, k=k, dimensions=2, pull_in=not noisy_table)
         folded_counts = {(key[0],): max(0, n) for key, n in folded_counts.items()}
         folded = {0: folded.get(0, set())}
     else:
-        folded_counts, folded = fold_rare(working, k=k, dimensions=n_dims)
+        folded_counts, folded = fold_rare(working, k=k, dimensions=n_dims, pull_in=not noisy_table)
         folded_counts = {key: max(0, n) for key, n in folded_counts.items()}
     table.folded = {
         dimensions[position]: sorted(values) for position, values in folded.items() if values
@@ -328,12 +344,17 @@ def protect_table(
         table.margins = [Margin({}, None)]
         return table
     if n_dims == 1:
-        table.cells = [Cell(key, n) for key, n in sorted(folded_counts.items())]
+        table.cells = [
+            Cell(key, n) if n >= k else Cell(key, None, SMALL)
+            for key, n in sorted(folded_counts.items())
+        ]
         table.margins = [Margin({}, total)]
         return table
     row_keys, col_keys, x = _matrix(folded_counts)
     primary = x < k
-    hidden = complementary_suppression(x, primary, k)
+    # Under DP the small cells are hidden only because no count below k is published
+    # (step 5 in the module docstring says why partners are not hidden too).
+    hidden = primary if epsilon is not None else complementary_suppression(x, primary, k)
     for r, row_key in enumerate(row_keys):
         for c, col_key in enumerate(col_keys):
             value = int(x[r, c])
@@ -344,13 +365,19 @@ def protect_table(
             else:
                 table.cells.append(Cell((*row_key, col_key), value))
     row_dims = dimensions[:-1]
+
+    def shown(n: int) -> int | None:
+        # Folding brings every row and column of a table without noise to k; a noisy
+        # table's "other" may stay below it, and its total is then hidden like its cells.
+        return int(n) if n >= k else None
+
     table.margins = [
         *(
-            Margin(dict(zip(row_dims, row_key, strict=True)), int(n))
+            Margin(dict(zip(row_dims, row_key, strict=True)), shown(n))
             for row_key, n in zip(row_keys, x.sum(axis=1), strict=True)
         ),
         *(
-            Margin({dimensions[-1]: col}, int(n))
+            Margin({dimensions[-1]: col}, shown(n))
             for col, n in zip(col_keys, x.sum(axis=0), strict=True)
         ),
         Margin({}, total),

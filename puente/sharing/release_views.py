@@ -133,7 +133,14 @@ def release_confirm(request, release_id):
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("The table has been released."))
+        if item.recipient_id:
+            messages.success(
+                request,
+                _("The table has been released and is on its way to %(partner)s.")
+                % {"partner": item.recipient},
+            )
+        else:
+            messages.success(request, _("The table has been released."))
     return redirect("sharing:release", release_id=item.pk)
 
 

@@ -63,6 +63,7 @@ __all__ = [
     "TableDefinition",
     "build_release",
     "confirm_release",
+    "release_changes",
     "dimension_label",
     "prepare_release",
     "release_document",
@@ -598,10 +599,16 @@ def prepare_release(
 
 
 def confirm_release(
-    *, release: Release, by: User | None, request: HttpRequest | None = None
+    *,
+    release: Release,
+    by: User | None,
+    monthly: bool = False,
+    request: HttpRequest | None = None,
 ) -> Release:
     """Let a draft leave: spend its ε (refused if the budget no longer allows it), mark it
-    released and write it in the audit trail."""
+    released and write it in the audit trail. A release made for a partner hotline leaves
+    as it is confirmed: it goes into the exchange in the same transaction (one step, one
+    audit entry), so nothing is "released" that was never sent."""
     if by is not None and not by.can(Perm.RELEASE_MANAGE):
         raise PermissionDenied
     with transaction.atomic():
@@ -629,29 +636,39 @@ def confirm_release(
             status=ReleaseStatus.RELEASED, released_by=by, released_at=now
         )
         current.refresh_from_db()
-        record_event(
-            action="share" if current.recipient_id else "export",
-            actor=by,
-            obj=current,
-            object_ref=str(current.pk),
-            changes=[
-                {"field": "table", "old": None, "new": current.table},
-                {
-                    "field": "period",
-                    "old": None,
-                    "new": f"{current.period_start}/{current.period_end}",
-                },
-                {"field": "audience", "old": None, "new": current.audience},
-                {"field": "method", "old": None, "new": current.method},
-                {"field": "k", "old": None, "new": current.k},
-                {"field": "epsilon", "old": None, "new": current.epsilon},
-                {"field": "cell_count", "old": None, "new": current.cell_count},
-                {"field": "suppressed_count", "old": None, "new": current.suppressed_count},
-            ],
-            request=request,
-            via="" if request is not None else "worker",
-        )
+        if current.recipient_id:
+            # Sending writes the one `share` entry (with the message id); a release the
+            # exchange refuses (no key, partner switched off) is not released either.
+            from puente.sharing import trends  # trends builds on this module
+
+            trends.send_release(release=current, by=by, monthly=monthly, request=request)
+        else:
+            record_event(
+                action="export",
+                actor=by,
+                obj=current,
+                object_ref=str(current.pk),
+                changes=release_changes(current),
+                request=request,
+                via="" if request is not None else "worker",
+            )
+    release.refresh_from_db()
     return current
+
+
+def release_changes(release: Release) -> list[dict]:
+    """What the audit trail records of a release that leaves: what, when, to whom, how
+    protected."""
+    return [
+        {"field": "table", "old": None, "new": release.table},
+        {"field": "period", "old": None, "new": f"{release.period_start}/{release.period_end}"},
+        {"field": "audience", "old": None, "new": release.audience},
+        {"field": "method", "old": None, "new": release.method},
+        {"field": "k", "old": None, "new": release.k},
+        {"field": "epsilon", "old": None, "new": release.epsilon},
+        {"field": "cell_count", "old": None, "new": release.cell_count},
+        {"field": "suppressed_count", "old": None, "new": release.suppressed_count},
+    ]
 
 
 def build_release(
@@ -665,11 +682,12 @@ def build_release(
     method: str = "suppression",
     epsilon: float | None = None,
     k: int | None = None,
+    monthly: bool = False,
     request: HttpRequest | None = None,
 ) -> Release:
-    """Build, protect, store and release in one step (the monthly release to a partner):
-    audited, and for DP the audience's budget spent — refused with a ValidationError
-    when it would exceed it."""
+    """Build, protect, store and release in one step (the monthly release to a partner,
+    which is sent as it is released): audited, and for DP the audience's budget spent —
+    refused with a ValidationError when it would exceed it."""
     with transaction.atomic():
         draft = prepare_release(
             by=by,
@@ -683,7 +701,7 @@ def build_release(
             k=k,
             request=request,
         )
-        return confirm_release(release=draft, by=by, request=request)
+        return confirm_release(release=draft, by=by, monthly=monthly, request=request)
 
 
 # --- what leaves -------------------------------------------------------------------------

@@ -7,11 +7,7 @@ at what is part of the trail, as for the dashboards); sending is a "share", reco
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,17 +18,13 @@ from puente.core.permissions import Perm, require_perm
 from puente.federation.models import PartnerHotline
 from puente.insights.dashboards import DASHBOARDS
 from puente.sharing import releases, trends
-from puente.sharing.models.releases import Release
 
 
 @require_GET
 @require_perm(Perm.INSIGHTS_VIEW)
 def combined(request):
     can_send = request.user.can(Perm.RELEASE_MANAGE)
-    views = [
-        trends.combined_trends(partner=partner, with_waiting=can_send)
-        for partner in trends.partners_with_trends()
-    ]
+    views = [trends.combined_trends(partner=partner) for partner in trends.partners_with_trends()]
     record_event(
         action="view",
         actor=request.user,
@@ -62,25 +54,9 @@ def combined(request):
 @require_http_methods(["POST"])
 @require_perm(Perm.RELEASE_MANAGE)
 def send(request, partner_id: int):
-    """Send one release made for this partner (`release` in the form), or, without one,
-    this month's releases now rather than at the schedule's next run."""
+    """Send this month's releases to this partner now rather than at the schedule's next
+    run (a release made by hand for a partner is sent as it is released)."""
     partner = get_object_or_404(PartnerHotline, pk=partner_id)
-    chosen = request.POST.get("release", "").strip()
-    if chosen:
-        try:
-            release = Release.objects.get(pk=uuid.UUID(chosen), recipient=partner)
-        except (ValueError, Release.DoesNotExist):
-            raise Http404 from None
-        try:
-            trends.send_release(release=release, by=request.user, request=request)
-        except ValidationError as problem:
-            messages.error(request, " ".join(problem.messages))
-        else:
-            messages.success(
-                request,
-                _("The release is on its way to %(partner)s.") % {"partner": partner.name},
-            )
-        return redirect("sharing:trends")
     run = trends.send_monthly_releases(partner=partner, by=request.user, request=request)
     if run.sent:
         messages.success(

@@ -387,15 +387,7 @@ def send_release(
             obj=release,
             object_ref=str(release.pk),
             reason=f"trends release to {partner.name}, message {message.message_id}",
-            changes=[
-                {"field": "table", "old": None, "new": release.table},
-                {
-                    "field": "period",
-                    "old": None,
-                    "new": f"{release.period_start}/{release.period_end}",
-                },
-                {"field": "audience", "old": None, "new": partner.name},
-            ],
+            changes=releases.release_changes(release),
             request=request,
             via="" if request is not None else "system",
         )
@@ -447,11 +439,10 @@ def send_monthly_releases(
                         period_end=end,
                         recipient=recipient,
                         method=ReleaseMethod.SUPPRESSION,
+                        monthly=True,
                         request=request,
                     )
-                    run.sent.append(
-                        send_release(release=release, by=by, monthly=True, request=request)
-                    )
+                    run.sent.append(SentRelease.objects.get(release=release))
             except IntegrityError:
                 run.already += 1  # another worker sent it a moment ago
             except ValidationError as problem:
@@ -528,7 +519,6 @@ class PartnerTrends:
     partner: PartnerHotline
     title: str
     tables: list[SharedTable]
-    waiting: list[tuple[str, Release]]  # (table title, release) released, not sent yet
 
 
 def protection_label(*, method: str, k: int, epsilon: float | None) -> str:
@@ -669,7 +659,7 @@ def _delivery_states(sent: list[SentRelease]) -> dict[str, str]:
     return {str(message_id): str(labels.get(state, state)) for message_id, state in rows}
 
 
-def combined_trends(*, partner: PartnerHotline, with_waiting: bool = False) -> PartnerTrends:
+def combined_trends(*, partner: PartnerHotline) -> PartnerTrends:
     """The combined view with one partner: every table either side has sent."""
     sent_periods: dict[str, list[tuple]] = {}
     for pk, table, start, end in (
@@ -709,21 +699,12 @@ def combined_trends(*, partner: PartnerHotline, with_waiting: bool = False) -> P
             == (sources[1].period_start, sources[1].period_end)
         )
         tables.append(_shared_table(code, sources, same_period))
-    waiting: list[tuple[str, Release]] = []
-    if with_waiting:
-        waiting = [
-            (str(releases.TABLES[r.table].title) if r.table in releases.TABLES else r.table, r)
-            for r in Release.objects.filter(
-                recipient=partner, status=ReleaseStatus.RELEASED, sent__isnull=True
-            ).order_by("-released_at")[:50]
-        ]
     countries = [settings.PUENTE_COUNTRY, partner.country]
     return PartnerTrends(
         partner=partner,
         title=_("%(ours)s and %(theirs)s")
         % {"ours": country_name(countries[0]), "theirs": country_name(countries[1])},
         tables=tables,
-        waiting=waiting,
     )
 
 

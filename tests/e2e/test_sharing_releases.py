@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from puente.accounts.roles import Role
 from puente.federation.models import PartnerHotline
 from puente.sharing.models.releases import Release
+from puente.sharing.models.trends import SentRelease
 from tests.e2e.journeys import VARIANTS, check_page, signed_in_page, use_hotline
 from tests.factories import make_user
 from tests.sharing.release_data import add_cases
@@ -22,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_an_analyst_releases_a_protected_table(
-    request, browser, asgi_server, settings, assert_accessible, variant
+    request, browser, asgi_server, settings, own_key, assert_accessible, variant
 ):
     use_hotline(settings, variant)
     analyst = make_user(Role.ANALYST, username="ana", language=variant.language)
@@ -51,6 +52,7 @@ def test_an_analyst_releases_a_protected_table(
     page.locator("[data-testid=confirm-release]").click()
     expect(page.locator("[data-testid=download-csv]")).to_be_visible()
     assert Release.objects.get().status == "released"
+    assert SentRelease.objects.get().partner == partner  # released for Polaris: sent to it
     with page.expect_download() as download:
         page.locator("[data-testid=download-csv]").click()
     body = open(download.value.path(), encoding="utf-8").read()

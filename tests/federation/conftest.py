@@ -44,14 +44,6 @@ def partner(db) -> Partner:
     return make_partner()
 
 
-@pytest.fixture
-def own_key(settings):
-    """This hotline's signing key, as PUENTE_SIGNING_KEY would provide it."""
-    pem = keys.generate_private_key_pem()
-    settings.PUENTE_SIGNING_KEY = pem.decode()
-    return keys.load_private_key(pem)
-
-
 def offer_document(*, message_id=None, exchange_id=None, **body_overrides) -> dict:
     body = {
         "sender_case_reference": "MX-2026-000007",

@@ -180,6 +180,24 @@ def test_differential_privacy_adds_noise_and_still_publishes_nothing_below_k():
         assert all(n >= K for n in _published(table))
 
 
+def test_a_noisy_table_hides_its_small_cells_and_no_partners():
+    """Over a large domain most noisy cells are small: they are hidden (nothing below k is
+    published), but no other cell is hidden to protect them — the noise already does —
+    so the large cells stay readable."""
+    values = [[f"s{i}" for i in range(30)], [f"f{i}" for i in range(8)], ["q1", "q2", "q3"]]
+    counts = {("s0", "f0", q): 400 for q in ("q1", "q2", "q3")}
+    counts.update({("s1", "f1", q): 300 for q in ("q1", "q2", "q3")})
+    protected = p.protect_table(
+        counts, dimensions=("s", "f", "q"), k=K, epsilon=1.0, domains=values
+    )
+    assert {cell.reason for cell in protected.cells if cell.suppressed} <= {p.SMALL}
+    shown = {cell.key: cell.count for cell in protected.cells if not cell.suppressed}
+    for q in ("q1", "q2", "q3"):
+        assert 300 < shown[("s0", "f0", q)] < 500  # noise of scale 1 moves it a little
+        assert 200 < shown[("s1", "f1", q)] < 400
+    assert all(n >= K for n in _published(protected))
+
+
 def test_differential_privacy_needs_the_whole_domain():
     with pytest.raises(ValueError):
         p.protect_table({("a",): 3}, dimensions=("r",), k=K, epsilon=1.0)

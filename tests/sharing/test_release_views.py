@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from puente.accounts.roles import Role
 from puente.audit.models import AuditEntry
-from puente.federation.models import PartnerHotline
+from puente.federation.models import OutboxMessage, PartnerHotline
 from puente.sharing import releases
 from puente.sharing.models.releases import Release
+from puente.sharing.models.trends import SentRelease
 from tests.conftest import signed_in_client
 from tests.factories import make_user
 from tests.sharing.release_data import add_cases
@@ -39,7 +40,8 @@ def analyst_client(analyst):
 
 
 @pytest.fixture
-def partner(db):
+def partner(db, own_key):
+    # A release for a partner is sent as it is released, signed with this hotline's key.
     return PartnerHotline.objects.create(
         name="Línea Nacional", country="MX", base_url="https://mx.example"
     )
@@ -54,7 +56,7 @@ FORM = {
 }
 
 
-def test_an_analyst_builds_previews_and_releases_a_table(analyst, analyst_client, partner):
+def test_an_analyst_builds_previews_and_releases_a_table(analyst, analyst_client, partner, own_key):
     add_cases(30, state="US-TX")
     add_cases(14, state="US-CA")
     add_cases(4, state="US-CA")
@@ -72,10 +74,36 @@ def test_an_analyst_builds_previews_and_releases_a_table(analyst, analyst_client
     assert confirmed.status_code == 302
     draft.refresh_from_db()
     assert draft.status == "released" and draft.released_by == analyst
+    # Released for a partner is sent to it, in the same step: one audit entry, naming the
+    # message that carries it.
+    sent = SentRelease.objects.get(release=draft)
+    assert sent.partner == partner and not sent.monthly
+    assert OutboxMessage.objects.get(message_id=sent.message_id).message_type == "trends.release"
     entry = AuditEntry.objects.get(object_type="release")
     assert entry.action == "share" and entry.actor == analyst
+    assert str(sent.message_id) in entry.reason
+    assert (
+        "is on its way to Línea Nacional"
+        in analyst_client.get(confirmed["Location"]).content.decode()
+    )
     log = analyst_client.get("/sharing/releases/").content.decode()
     assert f'data-testid="release-{draft.pk}"' in log and "Línea Nacional" in log
+
+
+def test_a_release_the_exchange_cannot_carry_is_not_released(
+    analyst, analyst_client, partner, settings
+):
+    """Without a signing key nothing can be sent: the release stays a draft, no budget or
+    audit entry is spent on it, and the page says why."""
+    settings.PUENTE_SIGNING_KEY = ""
+    add_cases(30, state="US-TX")
+    analyst_client.post("/sharing/releases/new/", {**FORM, "recipient": partner.pk})
+    draft = Release.objects.get()
+    confirmed = analyst_client.post(f"/sharing/releases/{draft.pk}/confirm/", follow=True)
+    draft.refresh_from_db()
+    assert draft.status == "draft" and not SentRelease.objects.exists()
+    assert not AuditEntry.objects.filter(object_type="release").exists()
+    assert "no signing key" in confirmed.content.decode()
 
 
 def test_the_preview_marks_hidden_cells_and_says_why(analyst, analyst_client):

@@ -23,7 +23,8 @@ JAN, MAR = date(2026, 1, 1), date(2026, 3, 31)
 
 
 @pytest.fixture
-def partner(db):
+def partner(db, own_key):
+    # A release for a partner is sent as it is released, signed with this hotline's key.
     return PartnerHotline.objects.create(
         name="Línea Nacional", country="MX", base_url="https://mx.example"
     )

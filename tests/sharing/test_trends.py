@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 
 from puente.accounts.roles import Role
 from puente.audit.models import AuditEntry
-from puente.federation import delivery, keys, schema
+from puente.federation import delivery, schema
 from puente.federation.models import InboxMessage, OutboxMessage
 from puente.sharing import releases, trends
 from puente.sharing.models import PartnerRelease, Release, SentRelease
@@ -24,14 +24,6 @@ from tests.factories import make_user
 from tests.federation.conftest import answer, deliver, encode, make_partner, signed
 
 PERIOD = (date(2025, 12, 1), date(2026, 11, 30))
-
-
-@pytest.fixture
-def own_key(settings):
-    """This hotline's signing key (PUENTE_SIGNING_KEY in production's place)."""
-    pem = keys.generate_private_key_pem()
-    settings.PUENTE_SIGNING_KEY = pem.decode()
-    return keys.load_private_key(pem)
 
 
 @pytest.fixture
@@ -568,16 +560,7 @@ def test_a_dp_release_says_so_with_its_epsilon(mx, own_key, analyst):
     assert table.sources[0].protection == ("Differential privacy (ε = 0.5), then no count below 11")
 
 
-def test_releases_waiting_to_be_sent_are_listed_for_those_who_send(mx, own_key, analyst):
-    waiting = released_table(recipient=mx.hotline)
-    view = trends.combined_trends(partner=mx.hotline, with_waiting=True)
-    assert [r for _title, r in view.waiting] == [waiting]
-    assert view.waiting[0][0] == "Cases by form of exploitation and month"
-    trends.send_release(release=waiting, by=analyst)
-    assert trends.combined_trends(partner=mx.hotline, with_waiting=True).waiting == []
-
-
-def test_the_document_of_any_built_release_passes_the_receivers_checks(mx, advocate):
+def test_the_document_of_any_built_release_passes_the_receivers_checks(mx, advocate, own_key):
     """Whatever B's protection publishes, the receiving rules accept: the two agree."""
     from puente.cases.models import Case
     from tests.factories import make_case

@@ -101,7 +101,6 @@ def test_nothing_on_the_page_is_left_in_english_or_as_a_code(mx, own_key, analys
     trends.send_release(
         release=released_table(recipient=mx.hotline, method="dp", epsilon=0.5), by=analyst
     )
-    released_table(recipient=mx.hotline)  # waiting to be sent
     assert send_from_mexico(mx, release_message(release_body())).status_code == 202
     full = client.get(URL, HTTP_ACCEPT_LANGUAGE="es-MX").content.decode()
     names = [mx.hotline.name, analyst.get_full_name(), analyst.get_username()]
@@ -180,22 +179,8 @@ def test_an_analyst_sends_this_months_releases_from_the_page(mx, own_key, analys
     assert SentRelease.objects.count() == 1
 
 
-def test_a_release_made_for_the_partner_is_offered_and_sent_from_the_page(mx, own_key, analyst):
-    release = released_table(recipient=mx.hotline)
-    client = signed_in_client(analyst)
-    waiting = client.get(URL).content.decode().split('data-testid="trends-waiting"')[1]
-    assert f'value="{release.pk}"' in waiting
-    response = client.post(
-        reverse("sharing:trends_send", args=[mx.hotline.pk]), {"release": str(release.pk)}
-    )
-    assert response.status_code == 302
-    assert SentRelease.objects.get().release == release
-    assert 'data-testid="trends-waiting"' not in client.get(URL).content.decode()
-
-
 def test_sending_needs_release_manage_and_a_post(mx, own_key, analyst, supervisor):
     url = reverse("sharing:trends_send", args=[mx.hotline.pk])
     assert signed_in_client(make_user(Role.LIAISON)).post(url).status_code == 403
     assert signed_in_client(analyst).get(url).status_code == 405
-    assert signed_in_client(supervisor).post(url, {"release": "not-a-uuid"}).status_code == 404
     assert SentRelease.objects.count() == 0 and PartnerRelease.objects.count() == 0
