@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from puente.cases.models import Case, Task, open_cases_q
 from puente.core import choices as c
-from puente.core.sql import Code
+from puente.core.sql import Code, one_of
 from tests.factories import make_case, make_user
 
 
@@ -36,3 +36,13 @@ def test_only_a_code_can_be_written_into_the_sql(text):
 def test_the_code_is_in_the_sql_text_not_a_parameter():
     sql, params = Case.objects.filter(open_cases_q()).query.sql_with_params()
     assert "'closed'" in sql and "closed" not in params
+
+
+@pytest.mark.django_db
+def test_one_of_matches_what_in_matches_with_one_parameter():
+    cases = [make_case(title=f"Case {n}") for n in range(4)]
+    wanted = [cases[0].pk, cases[2].pk, 10**9]
+    assert set(Case.objects.filter(one_of("pk", wanted))) == {cases[0], cases[2]}
+    assert not Case.objects.filter(one_of("pk", [])).exists()
+    sql, params = Case.objects.filter(one_of("pk", wanted)).query.sql_with_params()
+    assert len(params) == 1  # the whole list, however long, is one parameter

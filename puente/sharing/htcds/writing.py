@@ -9,7 +9,9 @@ into the zip as it comes.
 from __future__ import annotations
 
 import csv
+import functools
 import json
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
@@ -24,6 +26,7 @@ from puente.accounts.models import User
 from puente.cases.domain import PERSON_FIELDS
 from puente.cases.models import Case, CaseLocation, Identifier, Person
 from puente.core import choices as c
+from puente.core.sql import one_of
 from puente.sharing.htcds.fields import (
     BOOL,
     CODES,
@@ -94,11 +97,17 @@ def _place(location: dict[str, Any]) -> str:
     )
 
 
+@functools.cache
+def _closing_reason_label(code: str) -> str:
+    # Switching the language per closed case cost more than the rest of its row.
+    with translation.override("en"):
+        return str(c.label_for(c.ClosingReason, code))
+
+
 def _case_row(case: dict[str, Any], owners: dict[int, str], locations: list[dict]) -> Row:
     closure = ""
     if case["closing_reason"]:
-        with translation.override("en"):
-            closure = c.label_for(c.ClosingReason, case["closing_reason"])
+        closure = _closing_reason_label(case["closing_reason"])
         if case["closing_note"]:
             closure = f"{closure}: {case['closing_note']}"
     first_of: dict[str, dict] = {}
@@ -197,10 +206,20 @@ def _with_lists(queryset: QuerySet[Any], fields: tuple[str, ...]) -> Iterator[di
     lists = [f for f in fields if isinstance(model._meta.get_field(f), JSONField)]
     annotated = queryset.annotate(**{f"_raw_{f}": Cast(f, TextField()) for f in lists})
     plain = [f for f in fields if f not in lists]
+    # The same few lists recur (a person's roles, a case's forms of exploitation): each
+    # text is parsed once. Nothing downstream changes a list it is given.
+    parsed: dict[str, list] = {}
     for row in annotated.values(*plain, *(f"_raw_{f}" for f in lists)):
         for name in lists:
             raw = row.pop(f"_raw_{name}")
-            row[name] = [] if raw is None or raw == "[]" else json.loads(raw)
+            if raw is None or raw == "[]":
+                row[name] = []
+            elif (value := parsed.get(raw)) is not None:
+                row[name] = value
+            else:
+                if len(parsed) > 20_000:
+                    parsed.clear()
+                row[name] = parsed[raw] = json.loads(raw)
         yield row
 
 
@@ -226,20 +245,22 @@ def iter_rows(
     owners: dict[int, str] = {}
     for chunk in _chunks(case_ids, chunk_size):
         cases = {
-            row["id"]: row for row in _with_lists(Case.objects.filter(pk__in=chunk), _CASE_FIELDS)
+            row["id"]: row
+            for row in _with_lists(Case.objects.filter(one_of("pk", chunk)), _CASE_FIELDS)
         }
         wanted_owners = {row["owner_id"] for row in cases.values() if row["owner_id"]} - set(owners)
         for user in User.objects.filter(pk__in=wanted_owners):
             owners[user.pk] = user.display_name
         persons: dict[int, list[dict]] = defaultdict(list)
         for person in _with_lists(
-            Person.objects.filter(case_id__in=chunk).order_by("case_id", "id"), _PERSON_FIELDS
+            Person.objects.filter(one_of("case_id", chunk)).order_by("case_id", "id"),
+            _PERSON_FIELDS,
         ):
             persons[person["case_id"]].append(person)
         by_person: dict[int, list[tuple[str, str]]] = defaultdict(list)
         of_case: dict[int, list[list[str]]] = defaultdict(list)
         for case_id, person_id, kind, value in (
-            Identifier.objects.filter(case_id__in=chunk)
+            Identifier.objects.filter(one_of("case_id", chunk))
             .order_by("id")
             .values_list("case_id", "person_id", "kind", "value")
         ):
@@ -249,7 +270,7 @@ def iter_rows(
                 by_person[person_id].append((kind, value))
         locations: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for location in (
-            CaseLocation.objects.filter(case_id__in=chunk)
+            CaseLocation.objects.filter(one_of("case_id", chunk))
             .order_by("id")
             .values("case_id", "kind", "country", "subdivision", "city", "description")
         ):
@@ -273,6 +294,8 @@ def iter_rows(
 
 _KIND = {col.name: col.kind for col in COLUMNS}
 _KINDS = [(col.name, col.kind) for col in COLUMNS]
+_POSITION = {col.name: (i, col.kind) for i, col in enumerate(COLUMNS)}
+_first = operator.itemgetter(0)
 
 
 def cell_text(name: str, value: Any) -> str:
@@ -281,6 +304,8 @@ def cell_text(name: str, value: Any) -> str:
     if value is None or value == "" or value == []:
         return ""
     kind = _KIND[name]
+    if type(value) is str and kind != JSON:  # most cells: plain text or a code
+        return neutralise(value)
     if kind == JSON:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     elif kind in (CODES, COUNTRIES):
@@ -327,18 +352,24 @@ def write_xlsx(rows: Iterable[Row], path: Path, *, language: str = "en") -> int:
         sheet.row(FIELD_NAMES, hidden=True)
         sheet.row(header_labels(language), style=1)
         for row in rows:
-            values: list[Any] = []
-            for name, kind in _KINDS:
-                value = row.get(name)
+            # Only the row's own non-empty values, by column position: a row fills about
+            # half the columns, and this loop runs for every one of millions of cells.
+            cells: list[tuple[int, Any]] = []
+            for name, value in row.items():
                 if value is None or value == "" or value == []:
-                    values.append(None)
-                elif kind == BOOL or (isinstance(value, int) and not isinstance(value, bool)):
-                    values.append(value)
+                    continue
+                column = _POSITION.get(name)
+                if column is None:
+                    continue  # a value the standard's layout has no column for
+                position, kind = column
+                if kind == BOOL or (isinstance(value, int) and not isinstance(value, bool)):
+                    cells.append((position, value))
                 elif isinstance(value, date) and not isinstance(value, datetime):
-                    values.append(value)
+                    cells.append((position, value))
                 else:
-                    values.append(cell_text(name, value))
-            sheet.row(values)
+                    cells.append((position, cell_text(name, value)))
+            cells.sort(key=_first)
+            sheet.sparse_row(cells)
             count += 1
     return count
 
