@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.http import HttpRequest
@@ -598,6 +598,16 @@ def prepare_release(
     return release
 
 
+# How a release made for a partner hotline leaves: set from trend_hooks (trends builds on
+# this module, so this one cannot import it).
+_send_to_partner: Callable[..., object] | None = None
+
+
+def send_partner_releases_with(send: Callable[..., object]) -> None:
+    global _send_to_partner
+    _send_to_partner = send
+
+
 def confirm_release(
     *,
     release: Release,
@@ -639,9 +649,9 @@ def confirm_release(
         if current.recipient_id:
             # Sending writes the one `share` entry (with the message id); a release the
             # exchange refuses (no key, partner switched off) is not released either.
-            from puente.sharing import trends  # trends builds on this module
-
-            trends.send_release(release=current, by=by, monthly=monthly, request=request)
+            if _send_to_partner is None:
+                raise ImproperlyConfigured("puente.sharing.trends has not been loaded")
+            _send_to_partner(release=current, by=by, monthly=monthly, request=request)
         else:
             record_event(
                 action="export",

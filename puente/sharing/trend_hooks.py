@@ -8,10 +8,12 @@ from puente.audit.labels import add_object_label, add_reason_pattern
 from puente.core.permissions import Perm
 from puente.federation import schema
 from puente.insights.dashboards import DashboardPage, add_dashboard_page
-from puente.sharing import trends
+from puente.sharing import releases, trends
 
 
 def register() -> None:
+    # A release made for a partner is sent as it is confirmed (releases.confirm_release).
+    releases.send_partner_releases_with(trends.send_release)
     schema.add_message_type(
         schema.MessageKind(
             type=trends.MESSAGE_TYPE,
