@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "puente.insights",
     "puente.sharing",
     "puente.networks",
+    "puente.training",
     "puente.retention",
     "puente.sampledata",
 ]
@@ -535,6 +536,40 @@ PUENTE_TREND_TABLES = env_list("PUENTE_TREND_TABLES", "cases_state_type_quarter,
 PUENTE_TREND_MONTHS = env_int("PUENTE_TREND_MONTHS", 12, minimum=1)
 # Where generated reports (XLSX, PDF) are kept until downloaded; outside the web root.
 PUENTE_REPORTS_DIR = Path(env("PUENTE_REPORTS_DIR", str(DATA_DIR / "reports")))
+
+# Networks — recurrence (puente/networks/recurrence.py)
+# The network view ranks the components of cases that share identifiers and lists this
+# many; the one opened is drawn with at most this many nodes (the best-connected first).
+PUENTE_NETWORK_COMPONENTS_SHOWN = env_int("PUENTE_NETWORK_COMPONENTS_SHOWN", 25, minimum=1)
+PUENTE_NETWORK_GRAPH_MAX_NODES = env_int("PUENTE_NETWORK_GRAPH_MAX_NODES", 300, minimum=10)
+
+# Networks — linkage (puente/networks/linkage.py)
+# A pair of persons is proposed as one when Splink's match probability reaches this.
+PUENTE_LINK_THRESHOLD = env_float("PUENTE_LINK_THRESHOLD", 0.9, minimum=0.0)
+# How many other records of the same person a record has on average: the prior that two
+# random persons are one is this / (persons − 1).
+PUENTE_LINK_EXPECTED_DUPLICATES = env_float("PUENTE_LINK_EXPECTED_DUPLICATES", 0.1, minimum=0.0)
+# Random pairs sampled to measure how often non-matches agree (the u probabilities).
+PUENTE_LINK_U_PAIRS = env_int("PUENTE_LINK_U_PAIRS", 2_000_000, minimum=1000)
+# An identifier on more persons than this (a shelter's switchboard, a hotline's own
+# number) does not make its persons candidates for matching; it is still compared.
+PUENTE_LINK_MAX_IDENTIFIER_PERSONS = env_int("PUENTE_LINK_MAX_IDENTIFIER_PERSONS", 50, minimum=2)
+# Hours between scheduled matching runs (puente.networks.linkage_tasks.link_persons_nightly);
+# 0: only when someone asks ("Run matching now", `puente networks link`).
+PUENTE_LINK_HOURS = env_int("PUENTE_LINK_HOURS", 24, minimum=0)
+
+# Networks — psi (puente/networks/psi.py)
+# The chance that one identifier-match request reports one identifier as shared that is
+# not (the compressed set's size depends on it).
+PUENTE_PSI_FPR = env_float("PUENTE_PSI_FPR", 1e-9, minimum=1e-15)
+if not PUENTE_PSI_FPR < 0.01:
+    raise ImproperlyConfigured(f"PUENTE_PSI_FPR={PUENTE_PSI_FPR}: use a rate below 0.01")
+# Hours a run waits for the partner's answer before its secret key is thrown away.
+PUENTE_PSI_RUN_EXPIRY_HOURS = env_int("PUENTE_PSI_RUN_EXPIRY_HOURS", 72, minimum=1)
+# Minutes a set blinded ahead of a partner's next request stays usable; 0 blinds the set
+# only when a request arrives (slower answers; always today's identifiers).
+PUENTE_PSI_PREPARED_MINUTES = env_int("PUENTE_PSI_PREPARED_MINUTES", 60, minimum=0)
+
 
 # --- Periodic jobs (puente/core/schedule.py) ------------------------------------------------
 

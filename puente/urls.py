@@ -22,6 +22,7 @@ urlpatterns = [
     path("insights/", include("puente.insights.urls")),
     path("sharing/", include("puente.sharing.urls")),
     path("networks/", include("puente.networks.urls")),
+    path("training/", include("puente.training.urls")),
     path("retention/", include("puente.retention.urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -36,6 +36,8 @@ _ADVOCATE = {
     Perm.SEARCH,
     Perm.DIRECTORY_VIEW,
     Perm.REFERRAL_RECORD,
+    # The knowledge base holds guidance, not case data: everyone on the phones reads it.
+    Perm.KNOWLEDGE_VIEW,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -67,6 +69,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.NETWORK_VIEW,
             Perm.LINK_REVIEW,
             Perm.IDENTIFIER_MATCH,
+            # Quality review: a sample of the team's contacts read against the rubric, with
+            # feedback the advocate sees.
+            Perm.QUALITY_REVIEW,
         }
     ),
     Role.LIAISON: frozenset(
@@ -84,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             # Traffickers across the border: the liaison follows up what the partner shares.
             Perm.NETWORK_VIEW,
             Perm.IDENTIFIER_MATCH,
+            Perm.KNOWLEDGE_VIEW,
         }
     ),
     # Analysts produce the hotline's statistics and change nothing. They work from counts:
@@ -118,6 +124,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.DIRECTORY_MANAGE,
             Perm.PARTNER_MANAGE,
             Perm.RETENTION_MANAGE,
+            # The knowledge base is the hotline's guidance, kept like its protocols.
+            Perm.KNOWLEDGE_VIEW,
+            Perm.KNOWLEDGE_EDIT,
             # Staffing: the team view's counts per advocate. Without case.view the page
             # shows no case references or titles (see puente/cases/team.py).
             Perm.TEAM_VIEW,

@@ -58,6 +58,9 @@ class Perm:
     HTCDS_EXPORT = "htcds.export"  # cases the person may open, as HTCDS exchange files
     HTCDS_IMPORT = "htcds.import"  # other organisations' HTCDS files in, and undo an import
     RELEASE_MANAGE = "release.manage"  # build, protect and send aggregate releases
+    KNOWLEDGE_VIEW = "knowledge.view"  # read the knowledge base (protocols, law, guidance)
+    KNOWLEDGE_EDIT = "knowledge.edit"  # write and publish knowledge-base articles
+    QUALITY_REVIEW = "quality.review"  # review a sample of contacts with the rubric
 
 
 class Refused(PermissionDenied):
