@@ -8,6 +8,7 @@ puente simulate call|sms|whatsapp +1… ["text"]   a signed provider webhook, no
 puente fetchmail                           unread e-mail from the IMAP mailbox into contacts
 puente keys new|show|rotate                this hotline's signing key
 puente htcds export|import|undo --as USER   HTCDS 2.0 exchange files, with progress
+puente networks link [--as USER] [--threshold 0.9]   match persons across cases now
 puente report --kind monthly --period 2026-01   a periodic indicator report
 puente serve [--bind 0.0.0.0:8000]         production server (gunicorn)
 puente migrate | createadmin | audit verify | check | ...   (any management command)

@@ -548,7 +548,7 @@ PUENTE_NETWORK_GRAPH_MAX_NODES = env_int("PUENTE_NETWORK_GRAPH_MAX_NODES", 300, 
 PUENTE_LINK_THRESHOLD = env_float("PUENTE_LINK_THRESHOLD", 0.9, minimum=0.0)
 # How many other records of the same person a record has on average: the prior that two
 # random persons are one is this / (persons − 1).
-PUENTE_LINK_EXPECTED_DUPLICATES = env_float("PUENTE_LINK_EXPECTED_DUPLICATES", 0.1, minimum=0.0)
+PUENTE_LINK_EXPECTED_DUPLICATES = env_float("PUENTE_LINK_EXPECTED_DUPLICATES", 0.2, minimum=0.0)
 # Random pairs sampled to measure how often non-matches agree (the u probabilities).
 PUENTE_LINK_U_PAIRS = env_int("PUENTE_LINK_U_PAIRS", 2_000_000, minimum=1000)
 # An identifier on more persons than this (a shelter's switchboard, a hotline's own
@@ -588,6 +588,11 @@ PUENTE_SCHEDULE: dict[str, int] = {
     # Trends across the border: checked daily, sends only what is due (once per partner,
     # table and month).
     "puente.sharing.tasks.send_monthly_trends": 24 * 3600,
+    # Persons who may be the same, matched again each night for the review queue.
+    "puente.networks.linkage_tasks.link_persons_nightly": PUENTE_LINK_HOURS * 3600,
+    # Identifier matching across the border: runs that failed or were never answered
+    # expire, stuck requests are queued again, the blinded set is kept fresh.
+    "puente.networks.psi_tasks.expire_match_runs": 3600,
 }
 
 TASKS = {

@@ -24,6 +24,7 @@ from puente.intake.domain import record_inbound_contact
 from puente.intake.models import IntakeDraft
 from puente.screening.models import Protocol
 from puente.sharing.models.htcds import HtcdsExport, HtcdsImport
+from puente.training.models.quality import Review, Rubric
 from tests.conftest import signed_in_client
 from tests.factories import make_case, make_contact, make_user
 from tests.insights.test_report_views import finished_run
@@ -212,6 +213,19 @@ def world(db):
         "row": "signals_total",
         # A released table (tests/sharing).
         "release_id": released().pk,
+        # A proposed match between persons (networks, linkage): any number; a pair that
+        # is not there is answered as gone.
+        "link_id": 1,
+        # A seeded knowledge-base article, its first version, and a review of the
+        # contact (training).
+        "slug": "safety-planning",
+        "number": 1,
+        "review_id": Review.objects.create(
+            contact=contact,
+            advocate=owner,
+            rubric=Rubric.objects.get(current=True),
+            contact_at=contact.started_at,
+        ).pk,
         "export_id": htcds_export.pk,
         "import_id": htcds_import.pk,
         "report_id": referrals.record_authority_report(

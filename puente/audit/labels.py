@@ -439,6 +439,16 @@ PERMISSION_LABELS: dict[str, Label] = {
     Perm.PARTNER_MANAGE: _("manage partner hotlines"),
     Perm.RETENTION_MANAGE: _("manage retention rules"),
     Perm.TEAM_VIEW: _("see the team view"),
+    Perm.INSIGHTS_VIEW: _("see the dashboards and reports"),
+    Perm.NETWORK_VIEW: _("see the network of cases"),
+    Perm.LINK_REVIEW: _("review proposed matches between persons"),
+    Perm.IDENTIFIER_MATCH: _("match identifiers with the partner hotline"),
+    Perm.HTCDS_EXPORT: _("export cases as HTCDS files"),
+    Perm.HTCDS_IMPORT: _("import HTCDS files"),
+    Perm.RELEASE_MANAGE: _("build and send privacy-protected releases"),
+    Perm.KNOWLEDGE_VIEW: _("read the knowledge base"),
+    Perm.KNOWLEDGE_EDIT: _("edit knowledge-base articles"),
+    Perm.QUALITY_REVIEW: _("review contacts for quality"),
 }
 
 

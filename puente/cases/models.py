@@ -301,7 +301,13 @@ class Identifier(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "normalised"], name="identifier_lookup_idx")]
+        indexes = [
+            # Every lookup of an identifier (the phone screen-pop, "appears in N other
+            # cases", the network view) is by kind and normalised value; with the case id in
+            # the index, the distinct cases holding one are counted without reading a row
+            # (puente/networks/recurrence.py).
+            models.Index(fields=["kind", "normalised", "case"], name="identifier_lookup_idx")
+        ]
         verbose_name = _("identifier")
         verbose_name_plural = _("identifiers")
 

@@ -81,6 +81,13 @@ class Contact(models.Model):
         indexes = [
             # The screen-pop: every earlier contact for this number, newest first.
             models.Index(fields=["phone", "-started_at"], name="contact_phone_idx"),
+            # "This number appears in N other cases" (puente/networks): the cases a number's
+            # contacts were filed in, from the index alone, not one table visit per contact.
+            models.Index(
+                fields=["phone", "case"],
+                name="contact_phone_case_idx",
+                condition=models.Q(case__isnull=False),
+            ),
             models.Index(fields=["case", "-started_at"], name="contact_case_idx"),
             models.Index(fields=["-started_at"], name="contact_started_idx"),
             models.Index(fields=["taken_by", "-started_at"], name="contact_taken_by_idx"),

@@ -28,6 +28,7 @@ from django.utils import timezone
 from puente.accounts.models import User
 from puente.accounts.roles import Role
 from puente.cases.domain import open_case
+from puente.cases.domain.persons import normalise_identifier
 from puente.cases.models import (
     Case,
     CaseAccess,
@@ -69,6 +70,9 @@ KNOWN_CALLERS: dict[str, dict] = _HOTLINE["known_caller"]
 KNOWN_CALLER = {country: caller["phone"] for country, caller in KNOWN_CALLERS.items()}
 # An exploiter's number that turns up in several unrelated cases (the network view).
 RECURRING_EXPLOITER_PHONE: dict[str, str] = _HOTLINE["recurring_exploiter_phone"]
+# An ad and a business address that recur too, so the network view shows one group of
+# cases joined by a number, an ad and an address (issue 16).
+RECURRING_NETWORK: dict[str, dict[str, str]] = _HOTLINE["recurring_network"]
 
 # Who contacts the hotline, from where, how and why: (value, weight) pairs.
 PLACES = {
@@ -746,8 +750,48 @@ class _Seeder:
             for i in identifiers
             if i.kind == "phone" and i.person is not None and i.person.has_role("exploiter")
         ]
+        phone_cases = []
         for identifier in rng.sample(exploiter_phones, 3):
             identifier.value, identifier.normalised = recurring_raw, recurring
+            phone_cases.append(identifier.case)
+        self._network(phone_cases=phone_cases, identifiers=identifiers)
+
+    def _network(self, *, phone_cases: list[Case], identifiers: list[Identifier]) -> None:
+        """The recurring number's group grows: the same ad in one of its cases and two
+        others, and the same business address in the last of those and two more, so the
+        network view draws one group of about seven cases joined three ways."""
+        rng = self.rng
+        spec = RECURRING_NETWORK[self.country]
+        holder: dict[int, Person] = {}  # per case: its business, else its exploiter
+        for identifier in identifiers:
+            if identifier.person is None or not identifier.person.has_role("exploiter"):
+                continue
+            if identifier.person.is_business or identifier.case_id not in holder:
+                holder[identifier.case_id] = identifier.person
+        taken = {case.pk for case in phone_cases}
+        with_business = [pk for pk, person in holder.items() if person.is_business]
+        others = [pk for pk in holder if pk not in taken]
+        rng.shuffle(others)
+        # Businesses first: an address belongs to a business when the case has one.
+        others.sort(key=lambda pk: pk not in with_business)
+        ad_cases = [phone_cases[0].pk, *others[:2]]
+        address_cases = [others[1], *others[2:4]] if len(others) >= 4 else others[:3]
+
+        def add(case_id: int, kind: str, value: str) -> None:
+            identifiers.append(
+                Identifier(
+                    case_id=case_id,
+                    person=holder[case_id],
+                    kind=kind,
+                    value=value,
+                    normalised=normalise_identifier(kind=kind, value=value),
+                )
+            )
+
+        for case_id in ad_cases:
+            add(case_id, "online_ad", spec["ad"])
+        for case_id in address_cases:
+            add(case_id, "address", spec["address"])
 
 
 def recurring_counts() -> dict[str, int]:

@@ -21,6 +21,7 @@ import queue
 import random
 import threading
 import time
+import unicodedata
 from bisect import bisect
 from collections import deque
 from collections.abc import Callable
@@ -73,6 +74,9 @@ class Summary:
     # Wall time of each step after the rows are in (index builds, key checks, ANALYZE):
     # what to look at when a load is slow.
     steps: dict[str, float] = field(default_factory=dict)
+    # The ground truth of the planted networks: person id → number of the planted person
+    # it is an occurrence of (puente.networks' tests and bench score matching against it).
+    planted: dict[int, int] = field(default_factory=dict)
 
 
 def _timed(steps: dict[str, float], name: str, cursor, sql: str) -> None:
@@ -364,8 +368,19 @@ MX_SHORT_AREAS = {"55", "33", "81"}
 class _World:
     """Everything drawn from the seeded generator: who, where, how, why."""
 
-    def __init__(self, *, rng: random.Random, country: str, years: int, advocates: list[int]):
+    def __init__(
+        self,
+        *,
+        rng: random.Random,
+        country: str,
+        years: int,
+        advocates: list[int],
+        planting: random.Random | None = None,
+    ):
         self.rng, self.country, self.advocates = rng, country, advocates
+        # Planted networks draw from their own generator, so every other row is the same
+        # with or without them.
+        self.planter = _Planter(planting or random.Random(0), country=country, world=self)
         self.reason = _weighted(dist.REASONS[country])
         self.signaler = _weighted(dist.SIGNALERS)
         self.language = _weighted(dist.LANGUAGES[country])
@@ -436,9 +451,9 @@ class _World:
         width = 10 - len(area)
         return f"+52{area}0{rng.randint(0, 10 ** (width - 1) - 1):0{width - 1}d}"
 
-    def typed(self, e164: str) -> str:
+    def typed(self, e164: str, rng: random.Random | None = None) -> str:
         """The number the way the caller gave it (or caller ID showed it)."""
-        rng = self.rng
+        rng = rng or self.rng
         if e164.startswith("+1"):
             a, b, c = e164[2:5], e164[5:8], e164[8:]
             return rng.choice(
@@ -556,7 +571,13 @@ def generate(
     rng = random.Random(seed)
     vendor = connection.vendor
     advocates = _staff(country)
-    world = _World(rng=rng, country=country, years=years, advocates=advocates)
+    world = _World(
+        rng=rng,
+        country=country,
+        years=years,
+        advocates=advocates,
+        planting=random.Random(seed * 7919 + 16),
+    )
     end = end or datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start = end - timedelta(days=365 * years)
     offsets = _moments(rng, start=start, years=years, count=contacts, country=country)
@@ -604,7 +625,12 @@ def generate(
         if relax:
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA synchronous = NORMAL")
-    return Summary(counts=dict(sink.counts), seconds=time.monotonic() - started, steps=steps)
+    return Summary(
+        counts=dict(sink.counts),
+        seconds=time.monotonic() - started,
+        steps=steps,
+        planted=dict(world.planter.truth),
+    )
 
 
 def _pass(
@@ -894,6 +920,24 @@ def _add_case(
             stem = fold((alias or first or "info").split(" ")[0])
             email = f"{stem}.{rng.randint(10, 999)}@Mail.example"
             identifier(person_id, "email", email, email.lower())
+    planted = world.planter.occurrence(moment)
+    if planted is not None:
+        person_id = take("cases_person")
+        first, last, alias, birthdate, age, planted_phone = planted.values
+        world.planter.truth[person_id] = planted.number
+        sink.rows["cases_person"].append(
+            (
+                person_id, case_id, ["exploiter"], False, "", first, last, alias, "",
+                birthdate, age, scenarios.age_band(age) if age is not None else "adult",
+                "Masculine" if planted.gender == "M" else "Feminine", [], "", "", "", "",
+                None, "", ["RecruiterOrIntermediary"], "", moment, moment, 1,
+            )
+        )  # fmt: skip
+        persons.append(("exploiter", person_id, first, last, alias))
+        if planted_phone:
+            identifier(
+                person_id, "phone", world.typed(planted_phone, world.planter.rng), planted_phone
+            )
     if kind in {"sex", "sex_and_labour"} and rng.random() < 0.35:
         slug = fold(city).replace(" ", "-").replace("(", "").replace(")", "")
         # Normalised as the cases app does it: an address is kept as written (its path
@@ -976,3 +1020,137 @@ def _save_counters(prefix: str, counters: dict[int, int]) -> None:
         if counter.last_number < last:
             counter.last_number = last
             counter.save(update_fields=["last_number"])
+
+
+# --- Planted networks ------------------------------------------------------------------
+
+# Share of new cases that get an occurrence of a planted person, and how many cases one
+# planted person turns up in (drawn once per planted person).
+PLANT_SHARE = 0.08
+PLANT_OCCURRENCES = (2, 5)
+
+
+@dataclass
+class _PlantedPerson:
+    number: int
+    gender: str
+    first: str
+    paternal: str
+    maternal: str
+    alias: str
+    birthdate: date
+    phone: str
+    left: int
+
+
+@dataclass
+class _Occurrence:
+    number: int
+    gender: str
+    # first, last, alias, birthdate, age, phone (E.164, or "")
+    values: tuple[str, str, str, date | None, int | None, str]
+
+
+class _Planter:
+    """Persons — recruiters and exploiters — who recur across several unrelated cases,
+    written down differently each time as a hotline really meets them: a typo, accents
+    dropped, one surname instead of two, given name and surnames swapped, an alias or
+    not, an age (± a year) instead of the birth date, and often the same phone. Each
+    occurrence keeps at least one strong trace (birth date or phone), the first both, so
+    a careful analyst could tie them together. `truth` is the ground truth."""
+
+    def __init__(self, rng: random.Random, *, country: str, world: _World) -> None:
+        self.rng, self.country, self.world = rng, country, world
+        self.open: list[_PlantedPerson] = []
+        self.count = 0
+        self.truth: dict[int, int] = {}
+
+    def _new(self, moment: datetime) -> _PlantedPerson:
+        rng = self.rng
+        self.count += 1
+        gender = "M" if rng.random() < 0.75 else "F"
+        pool = "es" if self.country == "MX" or rng.random() < 0.5 else "en"
+        first = rng.choice(scenarios.NAMES[f"{pool}_{gender.lower()}"])
+        paternal = rng.choice(scenarios.NAMES[f"{pool}_last"])
+        maternal = rng.choice(scenarios.NAMES[f"{pool}_last"]) if pool == "es" else ""
+        alias = rng.choice(scenarios.ALIASES[pool]) if rng.random() < 0.5 else ""
+        born = moment.date() - timedelta(days=rng.randint(20 * 365, 55 * 365))
+        # A number of its own, as world.new_number makes them (the planter's draws).
+        area = rng.choice(rng.choice(dist.PLACES[self.country])[2])[1]
+        if self.country == "US":
+            phone = f"+1{area}{rng.randint(200, 999)}{rng.randint(0, 9999):04d}"
+        else:
+            width = 10 - len(area)
+            phone = f"+52{area}0{rng.randint(0, 10 ** (width - 1) - 1):0{width - 1}d}"
+        return _PlantedPerson(
+            number=self.count, gender=gender, first=first, paternal=paternal,
+            maternal=maternal, alias=alias, birthdate=born, phone=phone,
+            left=rng.randint(*PLANT_OCCURRENCES),
+        )  # fmt: skip
+
+    def occurrence(self, moment: datetime) -> _Occurrence | None:
+        rng = self.rng
+        if rng.random() >= PLANT_SHARE:
+            return None
+        if self.open and rng.random() < 0.7:
+            person = rng.choice(self.open)
+            first_time = False
+        else:
+            person = self._new(moment)
+            self.open.append(person)
+            first_time = True
+        person.left -= 1
+        if person.left <= 0:
+            self.open.remove(person)
+        return _Occurrence(person.number, person.gender, self._written(person, moment, first_time))
+
+    def _written(
+        self, person: _PlantedPerson, moment: datetime, first_time: bool
+    ) -> tuple[str, str, str, date | None, int | None, str]:
+        rng = self.rng
+        first, paternal, maternal = person.first, person.paternal, person.maternal
+        if rng.random() < 0.4:
+            first, paternal, maternal = fold_case(first), fold_case(paternal), fold_case(maternal)
+        if rng.random() < 0.25:
+            if rng.random() < 0.5:
+                first = _typo(rng, first)
+            else:
+                paternal = _typo(rng, paternal)
+        last = f"{paternal} {maternal}" if maternal and rng.random() < 0.6 else paternal
+        if rng.random() < 0.1:
+            first, last = last, first
+        alias = person.alias if rng.random() < 0.6 else ""
+        with_birthdate = first_time or rng.random() < 0.6
+        with_phone = first_time or rng.random() < 0.6
+        if not (with_birthdate or with_phone):
+            with_phone = True
+        birthdate, age = None, None
+        years = (moment.date() - person.birthdate).days // 365
+        if with_birthdate:
+            birthdate = person.birthdate
+            age = years if rng.random() < 0.5 else None
+        elif rng.random() < 0.6:
+            age = years + rng.choice([-1, 0, 0, 1])
+        return first, last, alias, birthdate, age, person.phone if with_phone else ""
+
+
+def fold_case(text: str) -> str:
+    """Accents dropped, letter case kept: "José" → "Jose", as a form without accents has it."""
+    return "".join(
+        ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn"
+    )
+
+
+def _typo(rng: random.Random, word: str) -> str:
+    """One slip of the keyboard or the ear: a letter dropped, doubled, swapped or wrong."""
+    if len(word) < 4:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    slip = rng.randrange(4)
+    if slip == 0:
+        return word[:i] + word[i + 1 :]
+    if slip == 1:
+        return word[:i] + word[i] + word[i:]
+    if slip == 2:
+        return word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]
+    return word[:i] + rng.choice("aeioulnrst") + word[i + 1 :]

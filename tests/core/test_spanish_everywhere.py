@@ -29,8 +29,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from puente.accounts.roles import Role
 from puente.channels.chat import new_chat_token, start_chat
 from puente.core import choices as core_choices
+from puente.intake.models import Contact
+from puente.training.models.quality import Review, Rubric
 from tests.conftest import signed_in_client
 from tests.insights.test_report_views import finished_run
+from tests.networks.linkage_data import sample_link
 from tests.sharing.htcds_helpers import checked, export_to
 from tests.sharing.test_release_views import released
 
@@ -266,6 +269,17 @@ def _htcds_samples(supervisor, folder) -> dict:
     return {"export_id": export.pk, "import_id": checked(exported, by=supervisor).pk}
 
 
+def _review_sample() -> int:
+    """A review of one of the demo's contacts (training: quality review)."""
+    contact = Contact.objects.filter(case__restricted=False).exclude(taken_by=None).first()
+    return Review.objects.create(
+        contact=contact,
+        advocate=contact.taken_by,
+        rubric=Rubric.objects.get(current=True),
+        contact_at=contact.started_at,
+    ).pk
+
+
 @pytest.fixture
 def mexican_line(settings, tmp_path):
     settings.PUENTE_COUNTRY = "MX"
@@ -344,6 +358,12 @@ def mexican_line(settings, tmp_path):
         # import of that file (sharing).
         "release_id": released().pk,
         **_htcds_samples(users["supervisor"], tmp_path),
+        # A proposed match between two persons (networks: the review queue shows it).
+        "link_id": sample_link().pk,
+        # A seeded knowledge-base article, its first version, a review of a contact.
+        "slug": "safety-planning",
+        "number": 1,
+        "review_id": _review_sample(),
     }
     assert CaseNote.objects.exists()
     person = Person.objects.exclude(last_name="").first()
@@ -355,6 +375,12 @@ def mexican_line(settings, tmp_path):
         + "?"
         + urlencode({"phone": demo.summary(country="MX").known_caller}),
         reverse("cases:list") + "?status=closed",
+        # "Appears in N other cases" and the network view of a number (networks).
+        reverse("networks:appearances")
+        + "?"
+        + urlencode({"kind": "phone", "value": "664 055 0193"}),
+        reverse("networks:graph") + "?" + urlencode({"q": "664 055 0193"}),
+        reverse("networks:graph") + "?" + urlencode({"q": "no existe"}),
     ]
     return users, samples, queried
 

@@ -1,8 +1,15 @@
 """`puente generate`: national-scale synthetic data, for benchmarks only.
 
 puente generate [--contacts 2000000] [--years 15] [--seed 7] [--country US|MX]
-                [--append | --reset]
+                [--append | --reset] [--truth planted.json]
+
+--truth writes the ground truth of the planted networks (persons who recur across
+unrelated cases, written differently each time) as JSON: {person id: planted person},
+to score the matching of persons across cases against (bench/bench_linkage.py).
 """
+
+import json
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -26,8 +33,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="delete all contacts and cases first"
         )
+        parser.add_argument(
+            "--truth", type=Path, default=None, help="write the planted networks' ground truth"
+        )
 
-    def handle(self, *args, contacts, years, seed, country, batch_size, append, reset, **options):
+    def handle(
+        self, *args, contacts, years, seed, country, batch_size, append, reset, truth, **options
+    ):
         country = country or settings.PUENTE_COUNTRY
         if contacts < 1 or years < 1 or batch_size < 1:
             raise CommandError("--contacts, --years and --batch-size must be positive.")
@@ -68,3 +80,9 @@ class Command(BaseCommand):
         self.stdout.write(
             "  steps: " + ", ".join(f"{name} {s:,.1f} s" for name, s in summary.steps.items())
         )
+        if truth:
+            truth.write_text(json.dumps({str(k): v for k, v in summary.planted.items()}))
+            self.stdout.write(
+                f"  planted: {len(set(summary.planted.values())):,} persons in "
+                f"{len(summary.planted):,} records, ground truth in {truth}"
+            )
