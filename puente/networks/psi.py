@@ -163,14 +163,10 @@ def part_bytes() -> int:
 
 
 def item_for(kind: str, normalised: str) -> str:
-    """The string both hotlines blind for an identifier: its kind and its normalised
-    value, case and spacing folded for the free-text kinds so either side's spelling
-    meets the other's."""
-    if kind in (c.IdentifierKind.PHONE, c.IdentifierKind.EMAIL, c.IdentifierKind.SOCIAL):
-        value = normalised
-    else:
-        value = " ".join(normalised.casefold().split())
-    return f"{kind}:{value}"
+    """The string both hotlines blind for an identifier: its kind and its value as the
+    cases app normalises it (`normalise_identifier`: E.164, case and spacing folded), so
+    either side's spelling meets the other's."""
+    return f"{kind}:{normalised}"
 
 
 def exploiter_items(*, kinds: Iterable[str], include_unattached: bool = False) -> dict[str, set]:

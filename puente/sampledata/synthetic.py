@@ -940,8 +940,8 @@ def _add_case(
             )
     if kind in {"sex", "sex_and_labour"} and rng.random() < 0.35:
         slug = fold(city).replace(" ", "-").replace("(", "").replace(")", "")
-        # Normalised as the cases app does it: an address is kept as written (its path
-        # may be case-sensitive), only its spaces tidied.
+        # Written in lower case, so it is already normalised as the cases app does it
+        # (case and spacing folded).
         url = f"https://ads.example/{slug}/{rng.randint(100000, 999999)}"
         identifier(None, "online_ad", url, url)
 

@@ -178,7 +178,11 @@ def test_business_exploiter_needs_a_name(advocate):
         ("phone", "+52 1 55 1234 5678", "+525512345678"),
         ("email", "  Boss@Example.COM ", "boss@example.com"),
         ("social", "@NightClub_Jobs", "@nightclub_jobs"),
-        ("address", "  12   Elm St,  Houston ", "12 Elm St, Houston"),
+        ("address", "  12   Elm St,  Houston ", "12 elm st, houston"),
+        ("address", "Calle REFORMA 10", "calle reforma 10"),
+        ("vehicle", "Nissan  NP300 ABC-1234", "nissan np300 abc-1234"),
+        ("online_ad", "https://Ads.Example/Tijuana/12345", "https://ads.example/tijuana/12345"),
+        ("business", "Sunrise  Nails LLC", "sunrise nails llc"),
     ],
 )
 def test_identifier_normalisation(advocate, kind, value, normalised):

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from puente.audit.models import AuditEntry
 from puente.cases import domain as cases
+from puente.cases.domain.persons import normalise_identifier
 from puente.cases.models import Task
 from puente.federation.models import OutboxMessage
 from puente.networks import psi
@@ -169,10 +170,13 @@ def test_intersection_is_exact_in_both_directions():
     )
 
 
-def test_items_fold_case_and_spacing_for_free_text_kinds_only():
-    assert psi.item_for("phone", "+15125550101") == "phone:+15125550101"
-    assert psi.item_for("address", "Calle  Reforma 10 ") == "address:calle reforma 10"
-    assert psi.item_for("vehicle", "ABC 123") == psi.item_for("vehicle", "abc   123")
+def test_items_are_the_kind_and_the_value_as_the_cases_app_normalises_it():
+    def item(kind, written):
+        return psi.item_for(kind, normalise_identifier(kind=kind, value=written))
+
+    assert item("phone", "(512) 555-0101") == "phone:+15125550101"
+    assert item("address", "Calle  Reforma 10 ") == "address:calle reforma 10"
+    assert item("vehicle", "ABC 123") == item("vehicle", "abc   123")
 
 
 def test_only_exploiters_identifiers_never_a_victims_or_signalers(holdings):

@@ -108,7 +108,7 @@ def test_another_kind_is_audited_under_its_own_type(world):
     assert "appears in 2 cases" in html
     entry = AuditEntry.objects.get(actor=world.owner, action="lookup")
     assert entry.object_type == "recurring_identifier"
-    assert entry.changes == [{"field": "value", "old": None, "new": "1200 Main St, Houston"}]
+    assert entry.changes == [{"field": "value", "old": None, "new": "1200 main st, houston"}]
 
 
 # --- the case page --------------------------------------------------------------------

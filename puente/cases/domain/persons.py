@@ -303,8 +303,9 @@ def update_person(
 
 
 def normalise_identifier(*, kind: str, value: str) -> str:
-    """What recurring identifiers are matched on: E.164 for phones (so any written form
-    of one number links), lower case for emails and handles, trimmed text otherwise."""
+    """What recurring identifiers are matched on, here and across the border: E.164 for
+    phones (so any written form of one number links), lower case for emails and handles,
+    case and spacing folded otherwise."""
     text = (value or "").strip()
     if not text:
         raise ValidationError({"value": _("Enter a value.")}, code="empty")
@@ -330,7 +331,9 @@ def normalise_identifier(*, kind: str, value: str) -> str:
         return text.lower()
     if kind == c.IdentifierKind.SOCIAL:
         return text.lower()
-    return " ".join(text.split())
+    # An address, a plate, an ad, a business name: the same one is written in any case
+    # and spacing ("Calle Reforma 10" in one case, "calle  reforma 10" in the next).
+    return " ".join(text.casefold().split())
 
 
 def add_identifier(
