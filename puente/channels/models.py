@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -206,6 +207,9 @@ class InboundEmail(models.Model):
     class Meta:
         verbose_name = _("e-mail")
         verbose_name_plural = _("e-mails")
+        # "This address appears in N other cases" (puente/networks): e-mails from one
+        # sender, whatever the case of the address.
+        indexes = [models.Index(Lower("from_address"), name="inbound_email_from_idx")]
 
     def __str__(self) -> str:
         return f"email {self.pk}"

@@ -39,6 +39,7 @@ from puente.audit.models import AuditEntry
 from puente.cases.access import OpenableCases
 from puente.cases.domain.persons import normalise_identifier
 from puente.cases.models import Case, Identifier
+from puente.channels.models import InboundEmail
 from puente.core import choices as c
 from puente.core.permissions import Perm
 from puente.intake.models import Contact
@@ -49,6 +50,7 @@ SHOWN_CASES = 8
 _CASE = Case._meta.db_table
 _IDENTIFIER = Identifier._meta.db_table
 _CONTACT = Contact._meta.db_table
+_EMAIL = InboundEmail._meta.db_table
 
 # The distinct cases holding the identifier: "id IN (one index's ids UNION the other's)"
 # (an OR of two IN lists makes PostgreSQL scan every case). COUNT(*) OVER () and the
@@ -57,6 +59,12 @@ _HOLDERS_IDENTIFIER = f"SELECT case_id FROM {_IDENTIFIER} WHERE kind = %s AND no
 _HOLDERS_PHONE = (
     _HOLDERS_IDENTIFIER
     + f" UNION SELECT case_id FROM {_CONTACT} WHERE phone = %s AND case_id IS NOT NULL"
+)
+# An e-mail address is also held by the cases its e-mails (contacts) were filed in.
+_HOLDERS_EMAIL = (
+    _HOLDERS_IDENTIFIER
+    + f" UNION SELECT ct.case_id FROM {_EMAIL} em JOIN {_CONTACT} ct ON ct.id = em.contact_id"
+    + " WHERE LOWER(em.from_address) = %s AND ct.case_id IS NOT NULL"
 )
 _CASES_SQL = """
 SELECT cs.id, cs.reference, cs.title, cs.status, cs.restricted, cs.owner_id,
@@ -153,6 +161,8 @@ def appearances(
     exclude_id = exclude_case.pk if isinstance(exclude_case, Case) else (exclude_case or 0)
     if kind == c.IdentifierKind.PHONE:
         holders, params = _HOLDERS_PHONE, [kind, normalised, normalised]
+    elif kind == c.IdentifierKind.EMAIL:
+        holders, params = _HOLDERS_EMAIL, [kind, normalised, normalised]
     else:
         holders, params = _HOLDERS_IDENTIFIER, [kind, normalised]
     reader = NetworkReader(user)

@@ -8,6 +8,8 @@ import pytest
 
 from puente.accounts.roles import Role
 from puente.cases import domain as cases
+from puente.channels.domain import receive_email
+from puente.intake import domain as intake
 from puente.networks.recurrence import appearances, appearances_for_case
 from tests.factories import make_user
 from tests.networks.recurrence_data import ADDRESS, PHONE, recurring_world
@@ -122,3 +124,24 @@ def test_each_identifier_of_a_case_with_its_appearances(world):
     assert [
         a.total for a in appearances_for_case(case=world.unrelated, user=world.owner).values()
     ] == [0]
+
+
+def test_an_email_address_counts_the_cases_its_emails_were_filed_in(world):
+    """An e-mail to the hotline is a contact; filed in a case, that case holds the sender's
+    address, whatever case the address was written in."""
+    raw = (
+        b"From: Recruiter <Jobs.Abroad@Example.org>\r\nTo: help@hotline.example\r\n"
+        b"Subject: trabajo\r\nMessage-ID: <recurring-1@example.org>\r\n"
+        b"Date: Mon, 30 Nov 2026 10:00:00 +0000\r\n\r\nWork in Houston, good pay.\r\n"
+    )
+    received = receive_email(raw=raw, source="webhook")
+    intake.link_contact_to_case(contact=received.email.contact, case=world.salon, by=world.owner)
+    cases.add_identifier(
+        case=world.farm, kind="email", value="jobs.abroad@example.org", by=world.owner
+    )
+    found = appearances(
+        kind="email", value_or_normalised="JOBS.ABROAD@example.org", user=world.owner
+    )
+    assert found.normalised == "jobs.abroad@example.org"
+    assert found.total == 2
+    assert sorted(_refs(found)) == sorted([world.salon.reference, world.farm.reference])
