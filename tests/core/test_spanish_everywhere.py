@@ -94,6 +94,11 @@ UNFILLABLE = {"uidb64", "token", "draft_id", "key", "api_key_id", "action"}
 SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 WORD = re.compile(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ]+(?:'[a-z]+)?")
 URL_OR_EMAIL = re.compile(r"\S+://\S+|\S+@\S+\.\S+|/\S*/")
+# A token with a digit in it (an id, a hash, a UUID such as 9c4be3a0-…) is no word: read
+# letter by letter, a random one spells "be" or "bad" now and then.
+WITH_A_DIGIT = re.compile(
+    r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b\w*\d\w*\b"
+)
 
 
 class VisibleText(HTMLParser):
@@ -217,7 +222,7 @@ def problems_in(text: str, *, data: list[str], codes: set[str]) -> list[str]:
     found: list[str] = []
     context = text
     # A code is reported as a code, not as the English words it is made of.
-    text = SNAKE_CASE.sub(" ", text)
+    text = WITH_A_DIGIT.sub(" ", SNAKE_CASE.sub(" ", text))
     english = sorted(
         {
             w
