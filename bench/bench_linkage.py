@@ -40,7 +40,6 @@ import random
 import sys
 import tempfile
 import time
-import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -134,22 +133,10 @@ def planted(*, contacts: int, country: str, seed: int) -> dict:
 # --- Part 2: a million identifier rows ---------------------------------------------------
 
 
-def _fold_case(text: str) -> str:
-    return "".join(
-        ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn"
-    )
-
-
-def _typo(rng: random.Random, word: str) -> str:
-    if len(word) < 4:
-        return word
-    i = rng.randrange(1, len(word) - 1)
-    return word[:i] + word[i + 1 :] if rng.random() < 0.5 else word[:i] + word[i] + word[i:]
-
-
 def scale_rows(*, identifiers: int, seed: int):
     """(persons, identifiers, truth) as column lists, about 2.5 identifiers a person."""
     from puente.sampledata import scenarios
+    from puente.sampledata.synthetic import fold_case, typo
 
     rng = random.Random(seed)
     names = scenarios.NAMES
@@ -211,12 +198,12 @@ def scale_rows(*, identifiers: int, seed: int):
             year = rng.randint(2015, 2026)
             f, p, m = first, paternal, maternal
             if rng.random() < 0.4:
-                f, p, m = _fold_case(f), _fold_case(p), _fold_case(m)
+                f, p, m = fold_case(f), fold_case(p), fold_case(m)
             if rng.random() < 0.25:
                 if rng.random() < 0.5:
-                    f = _typo(rng, f)
+                    f = typo(rng, f)
                 else:
-                    p = _typo(rng, p)
+                    p = typo(rng, p)
             last = f"{p} {m}" if m and rng.random() < 0.6 else p
             if rng.random() < 0.1:
                 f, last = last, f

@@ -562,6 +562,23 @@ def receive_request(*, envelope: schema.Envelope, partner: PartnerHotline) -> Se
     return served
 
 
+def _record_served(served: ServedMatch, reason: str) -> None:
+    """The responder's audit entry for a request it refused or answered: what left (a
+    refusal, or blinded sets), to whom, for how many identifiers of which kinds."""
+    record_event(
+        action="share",
+        actor_name="exchange",
+        obj=served,
+        object_ref=str(served.run_id)[:8],
+        reason=reason,
+        changes=[
+            {"field": "asked", "old": None, "new": served.asked},
+            {"field": "kinds", "old": None, "new": served.kinds},
+        ],
+        via="exchange",
+    )
+
+
 def _send_refusal(served: ServedMatch, refusal: str) -> None:
     message = exchange.send_message(
         partner=served.partner,
@@ -578,20 +595,10 @@ def _send_refusal(served: ServedMatch, refusal: str) -> None:
             "data": "",
         },
     )
-    record_event(
-        action="share",
-        actor_name="exchange",
-        obj=served,
-        object_ref=str(served.run_id)[:8],
-        reason=(
-            f"identifier match refused to {served.partner.name}: {refusal}, "
-            f"message {message.message_id}"
-        ),
-        changes=[
-            {"field": "asked", "old": None, "new": served.asked},
-            {"field": "kinds", "old": None, "new": served.kinds},
-        ],
-        via="exchange",
+    _record_served(
+        served,
+        f"identifier match refused to {served.partner.name}: {refusal}, "
+        f"message {message.message_id}",
     )
 
 
@@ -808,20 +815,10 @@ def answer_request(*, served_id: int) -> ServedMatch | None:
         served.save(update_fields=["outcome", "held", "request", "answered_at"])
         partner_id = served.partner_id
         transaction.on_commit(lambda: schedule_prepare(partner_id))
-        record_event(
-            action="share",
-            actor_name="exchange",
-            obj=served,
-            object_ref=str(served.run_id)[:8],
-            reason=(
-                f"identifier match answered to {served.partner.name}, "
-                f"{len(chunks)} message(s) from {ids[0]}"
-            ),
-            changes=[
-                {"field": "asked", "old": None, "new": served.asked},
-                {"field": "kinds", "old": None, "new": served.kinds},
-            ],
-            via="exchange",
+        _record_served(
+            served,
+            f"identifier match answered to {served.partner.name}, "
+            f"{len(chunks)} message(s) from {ids[0]}",
         )
     return served
 

@@ -1113,9 +1113,9 @@ class _Planter:
             first, paternal, maternal = fold_case(first), fold_case(paternal), fold_case(maternal)
         if rng.random() < 0.25:
             if rng.random() < 0.5:
-                first = _typo(rng, first)
+                first = typo(rng, first)
             else:
-                paternal = _typo(rng, paternal)
+                paternal = typo(rng, paternal)
         last = f"{paternal} {maternal}" if maternal and rng.random() < 0.6 else paternal
         if rng.random() < 0.1:
             first, last = last, first
@@ -1141,7 +1141,7 @@ def fold_case(text: str) -> str:
     )
 
 
-def _typo(rng: random.Random, word: str) -> str:
+def typo(rng: random.Random, word: str) -> str:
     """One slip of the keyboard or the ear: a letter dropped, doubled, swapped or wrong."""
     if len(word) < 4:
         return word
