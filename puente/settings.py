@@ -160,6 +160,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "puente.accounts.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth and MFA: a practice call's requests run in the sandbox database.
+    "puente.training.middleware.PracticeMiddleware",
     # After CSRF and auth: keeps a form sent after the session ended (accounts/kept.py).
     "puente.accounts.middleware.KeptTypingMiddleware",
     "puente.cases.middleware.RestrictedCaseMiddleware",
@@ -226,6 +228,33 @@ def database_from_url(url: str) -> dj_database_url.DBConfig:
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": env("PUENTE_TEST_SQLITE_NAME", "") or None}
+
+
+# The sandbox where practice calls are recorded (puente/core/sandbox.py): a database of its
+# own, so nothing a trainee types can reach real cases. By default a file beside the main
+# SQLite database ("puente-practice.sqlite3"), or a database named "<main>_practice" on
+# the same PostgreSQL server.
+def practice_database_url(main_url: str) -> str:
+    parsed = dj_database_url.parse(main_url)
+    if parsed["ENGINE"] == "django.db.backends.sqlite3":
+        main = Path(parsed["NAME"])
+        return f"sqlite:///{main.with_name(main.stem + '-practice' + main.suffix)}"
+    head, _, name = main_url.partition("?")[0].rpartition("/")
+    query = main_url.partition("?")[2]
+    return f"{head}/{name}_practice" + (f"?{query}" if query else "")
+
+
+PUENTE_PRACTICE_DATABASE_URL = env(
+    "PUENTE_PRACTICE_DATABASE_URL", practice_database_url(DATABASE_URL)
+)
+DATABASES["practice"] = database_from_url(PUENTE_PRACTICE_DATABASE_URL)
+if DATABASES["practice"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file test database when the main one is a file (the browser tests' server threads),
+    # in memory otherwise.
+    _main_test_name = DATABASES["default"].get("TEST", {}).get("NAME")
+    DATABASES["practice"]["TEST"] = {
+        "NAME": f"{_main_test_name}-practice" if _main_test_name else None
+    }
 # A read-only copy of the database (a PostgreSQL streaming replica) that dashboards and
 # the periodic reports read from, so a year of aggregates never slows the phones. Writes
 # (a report's progress, the audit trail) still go to the main database.

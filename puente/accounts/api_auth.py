@@ -61,4 +61,6 @@ def require_api_perm(request, perm: str) -> None:
     """403 with a plain reason when the caller (or its key's scopes) lacks `perm`."""
     if not api_can(request, perm):
         refuse(request=request, perm=perm, object_type="api")
-        raise Refused(f"This needs the permission “{perm}”.")
+        user = request.user
+        why_not = user.why_not(perm) if user.is_authenticated else ""
+        raise Refused(why_not or f"This needs the permission “{perm}”.")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from puente.accounts import kept
 from puente.accounts.models import User
+from puente.core import sandbox
 
 # Paths a signed-in but not yet MFA-verified person may reach: the MFA steps themselves,
 # signing out, the idle-session check, changing language, and static files. Named one by
@@ -86,6 +87,9 @@ class KeptTypingMiddleware:
             or not getattr(request, "csrf_processing_done", False)
             or not getattr(view_func, "required_perm", None)
             or request.headers.get("HX-Request")
+            # Typing from a practice call belongs to the sandbox, which a timed-out
+            # session no longer reaches: it is not kept in the real database.
+            or request.COOKIES.get(sandbox.PRACTICE_COOKIE)
         ):
             return None
         marker = kept.read_marker(request.COOKIES.get(kept.SIGNED_IN_COOKIE))

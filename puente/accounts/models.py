@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from puente.accounts import gates
 from puente.accounts.roles import Role, permissions_for
 
 
@@ -39,7 +40,22 @@ class User(AbstractUser):
         verbose_name_plural = _("staff")
 
     def can(self, perm: str) -> bool:
+        # The role first (no query); a gate only for a permission the role gives.
+        if not (self.is_active and perm in permissions_for(self.role)):
+            return False
+        return not gates.is_withheld(self, perm)
+
+    def role_gives(self, perm: str) -> bool:
+        """What the role gives, whatever a gate holds back for now: for what a page shows
+        as this person's own work (an advocate sent back to practice keeps their cases)."""
         return self.is_active and perm in permissions_for(self.role)
+
+    def why_not(self, perm: str) -> str:
+        """Why `perm` is refused when the role gives it but a gate holds it back (a
+        required practice call not yet passed); "" otherwise. Read by the 403 page."""
+        if not (self.is_active and perm in permissions_for(self.role)):
+            return ""
+        return gates.why_withheld(self, perm)
 
     @property
     def is_locked(self) -> bool:

@@ -21,6 +21,9 @@ class Role(models.TextChoices):
     LIAISON = "liaison", _("Cross-border liaison")
     ANALYST = "analyst", _("Data analyst")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # A new advocate learning the work: the knowledge base and practice calls in the
+    # sandbox, and no case file until an administrator gives the advocate role.
+    TRAINEE = "trainee", _("Trainee")
 
 
 _ADVOCATE = {
@@ -38,6 +41,8 @@ _ADVOCATE = {
     Perm.REFERRAL_RECORD,
     # The knowledge base holds guidance, not case data: everyone on the phones reads it.
     Perm.KNOWLEDGE_VIEW,
+    # Practice calls touch only the sandbox; advocates refresh a protocol there too.
+    Perm.PRACTICE_TAKE,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -72,6 +77,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             # Quality review: a sample of the team's contacts read against the rubric, with
             # feedback the advocate sees.
             Perm.QUALITY_REVIEW,
+            # Each trainee's practice calls, and the scenarios required before live calls.
+            Perm.TRAINING_SUPERVISE,
         }
     ),
     Role.LIAISON: frozenset(
@@ -132,6 +139,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.TEAM_VIEW,
         }
     ),
+    # Practice only: what a trainee records lives in the sandbox database, where the
+    # trainee acts as an advocate (puente/training/sandbox.py); real case data stays shut.
+    Role.TRAINEE: frozenset({Perm.KNOWLEDGE_VIEW, Perm.PRACTICE_TAKE}),
 }
 
 # What an API key may be scoped to: the machine-facing subset.

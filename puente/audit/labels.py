@@ -449,6 +449,8 @@ PERMISSION_LABELS: dict[str, Label] = {
     Perm.KNOWLEDGE_VIEW: _("read the knowledge base"),
     Perm.KNOWLEDGE_EDIT: _("edit knowledge-base articles"),
     Perm.QUALITY_REVIEW: _("review contacts for quality"),
+    Perm.PRACTICE_TAKE: _("take practice calls"),
+    Perm.TRAINING_SUPERVISE: _("see trainees' progress and require practice calls"),
 }
 
 

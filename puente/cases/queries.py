@@ -195,9 +195,12 @@ def home_case_queues(*, user: User) -> CaseQueues | None:
             .order_by("-imminent_danger", "-updated_at")
         )
         queues.imminent_danger = list(open_cases.filter(imminent_danger=True)[:HOME_QUEUE_LENGTH])
-        queues.show_my_cases = user.can(Perm.CONTACT_CREATE)
+        # The role, not the live-call gate: an advocate sent back to practice keeps
+        # their own cases on their home page.
+        takes_contacts = user.role_gives(Perm.CONTACT_CREATE)
+        queues.show_my_cases = takes_contacts
         queues.my_cases = list(open_cases.filter(owner=user)[:HOME_QUEUE_LENGTH])
-        if watches_floor or not user.can(Perm.CONTACT_CREATE):
+        if watches_floor or not takes_contacts:
             # Supervisors watch the whole floor; analysts and liaisons see the open work.
             queues.open_cases = list(open_cases[:HOME_QUEUE_LENGTH])
         queues.my_tasks = list(

@@ -41,6 +41,7 @@ from puente.accounts.models import User
 from puente.channels import events
 from puente.channels.models import Availability, Conversation, ThreadState
 from puente.core import choices as c
+from puente.core import sandbox
 from puente.core.middleware import SessionActivityMiddleware
 from puente.core.permissions import Perm
 from puente.intake.models import Contact
@@ -197,6 +198,9 @@ def _admit_staff_view(request: HttpRequest) -> HttpResponse:
         return HttpResponse("Sign in first.", status=401, content_type="text/plain")
     if not user.can(Perm.CONTACT_VIEW):
         return HttpResponse("Not allowed.", status=403, content_type="text/plain")
+    if sandbox.active():
+        # A practice call's reader is a sandbox account; the stream would read real events.
+        return HttpResponse("Not during a practice call.", status=403, content_type="text/plain")
     response = HttpResponse(status=200)
     response.live_reader = StaffReader(  # type: ignore[attr-defined]
         user=user, seconds_left=SessionActivityMiddleware.seconds_left(request.session)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from puente.accounts import gates
 from puente.accounts.models import User
 from puente.channels import chat, domain, queries
 from puente.channels.live import is_available
@@ -187,13 +188,15 @@ def _thread_context(request, thread: Conversation) -> dict:
     mine = thread.claimed_by_id == request.user.pk
     colleagues: list[User] = []
     if thread.state == ThreadState.OPEN and (mine or request.user.can(Perm.CASE_RESTRICT)):
-        colleagues = [
-            u
-            for u in User.objects.filter(is_active=True)
+        staff = list(
+            User.objects.filter(is_active=True)
             .exclude(pk=request.user.pk)
             .order_by("first_name", "last_name", "username")
-            if u.can(Perm.CONTACT_EDIT)
-        ]
+        )
+        # Someone held back from live calls (practice to pass) is no one to hand it to;
+        # asked of everyone at once, not one query per colleague.
+        gates.prime(staff)
+        colleagues = [u for u in staff if u.can(Perm.CONTACT_EDIT)]
     return {
         "thread": thread,
         "contact": thread.contact,

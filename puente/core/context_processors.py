@@ -8,4 +8,6 @@ def hotline(request: HttpRequest) -> dict[str, object]:
         "hotline_country": settings.PUENTE_COUNTRY,
         "demo_mode": settings.PUENTE_DEMO,
         "session_idle_minutes": settings.PUENTE_SESSION_IDLE_MINUTES,
+        # Set on a practice call's requests (puente/core/sandbox.py): every page says so.
+        "sandbox_banner": getattr(request, "sandbox_banner", None),
     }

@@ -61,6 +61,8 @@ class Perm:
     KNOWLEDGE_VIEW = "knowledge.view"  # read the knowledge base (protocols, law, guidance)
     KNOWLEDGE_EDIT = "knowledge.edit"  # write and publish knowledge-base articles
     QUALITY_REVIEW = "quality.review"  # review a sample of contacts with the rubric
+    PRACTICE_TAKE = "practice.take"  # take practice calls in the sandbox
+    TRAINING_SUPERVISE = "training.supervise"  # see trainees' progress, require scenarios
 
 
 class Refused(PermissionDenied):
@@ -108,6 +110,12 @@ def require_perm(perm: str) -> Callable[[View], View]:
                 return redirect_to_login(request.get_full_path())
             if not request.user.can(perm):
                 refuse(request=request, perm=perm)
+                # A permission the role gives but that is held back for now says why
+                # (`why_not`: accounts' permission gates, e.g. practice calls to pass).
+                why_not = getattr(request.user, "why_not", None)
+                reason = why_not(perm) if why_not is not None else ""
+                if reason:
+                    raise Refused(reason)
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

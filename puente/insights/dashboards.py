@@ -29,6 +29,7 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from puente.core import choices as c
+from puente.core import sandbox
 from puente.core.geography import country_name, subdivision_choices, subdivision_name
 from puente.core.permissions import Perm
 from puente.federation import choices as fc
@@ -239,7 +240,9 @@ def read_figures(
     than CACHE_SECONDS ago with the same filter."""
     db = using or queries.analysis_database()
     period = queries.period_for(f, today=today)
-    key = _cache_key(dashboard, f, period, db)
+    # The sandbox's figures are its own: a practice call's page must not fill the cache
+    # real dashboards read (puente/core/sandbox.py).
+    key = _cache_key(dashboard, f, period, f"{db}@sandbox" if sandbox.active() else db)
     cached = cache.get(key)
     if cached is not None:
         return cached

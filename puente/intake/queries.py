@@ -294,7 +294,9 @@ def home_contact_queues(*, user: User) -> ContactQueues | None:
     if not user.can(Perm.CONTACT_VIEW):
         return None
     contacts = visible_contacts(user).select_related("case").order_by("-started_at")
-    takes_contacts = user.can(Perm.CONTACT_CREATE)
+    # The role, not the live-call gate: an advocate sent back to practice still sees
+    # their own contacts (and drafts) first.
+    takes_contacts = user.role_gives(Perm.CONTACT_CREATE)
     # Supervisors watch the whole floor; analysts and liaisons see the recent work.
     everyones = user.can(Perm.CASE_RESTRICT) or not takes_contacts
     if not everyones:

@@ -46,6 +46,7 @@ from puente.sampledata.directory import seed_demo_directory
 from puente.sampledata.files import load
 from puente.sampledata.referrals import seed_demo_referrals
 from puente.search.indexing import rebuild_index
+from puente.training import progress
 
 # The unassignable start of a Mexican subscriber number, by area-code length (2 or 3
 # digits): a leading 0, then 555 for a reader who knows the U.S. convention. See
@@ -61,8 +62,20 @@ TARGET_CASES = 40
 _HOTLINE = load("hotline")
 # One login per role, printed by `puente demo`; the extra advocates carry the caseload.
 STAFF: dict[str, list[dict[str, str]]] = _HOTLINE["staff"]
-LOGIN_ROLES = [Role.ADVOCATE, Role.SUPERVISOR, Role.LIAISON, Role.ANALYST, Role.ADMINISTRATOR]
+LOGIN_ROLES = [
+    Role.ADVOCATE,
+    Role.SUPERVISOR,
+    Role.LIAISON,
+    Role.ANALYST,
+    Role.ADMINISTRATOR,
+    Role.TRAINEE,
+]
 DEMO_USERNAMES = [member["username"] for member in STAFF["US"]]
+# What the demo supervisor requires of the demo trainee (puente/training/scenarios/).
+DEMO_REQUIRED_PRACTICE = {
+    "US": ["church-training-request", "locked-in-motel"],
+    "MX": ["silent-call-prank", "cantina-debt-bondage"],
+}
 
 # The number a newcomer can type into the phone lookup to see a caller's history: a
 # sister who keeps calling about the same case, first written the way she gave it.
@@ -224,6 +237,12 @@ def seed_demo_data(*, country: str | None = None) -> DemoSummary:
         _Seeder(country=country).run()
         seed_demo_directory(country=country, by=User.objects.get(username="administrator"))
         seed_demo_referrals(country=country, by=User.objects.get(username="advocate"))
+        # The demo trainee has practice calls to pass before taking live calls.
+        progress.require_scenarios(
+            people=[User.objects.get(username="trainee")],
+            scenario_slugs=DEMO_REQUIRED_PRACTICE[country],
+            by=User.objects.get(username="supervisor"),
+        )
     # Contacts are bulk-created (no per-row hooks), so the index is rebuilt once at the end.
     rebuild_index()
     return summary(country=country, created=True)

@@ -12,7 +12,8 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         # Each part registers its own audit labels, hints and search.
-        from puente.training import knowledge_hooks, quality_hooks
+        from puente.training import knowledge_hooks, progress_hooks, quality_hooks
 
         knowledge_hooks.register()
         quality_hooks.register()
+        progress_hooks.register()

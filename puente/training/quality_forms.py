@@ -17,7 +17,9 @@ def _reviewed_people(exclude: User) -> list[tuple[str, str]]:
         for u in User.objects.filter(is_active=True)
         .exclude(pk=exclude.pk)
         .order_by("last_name", "first_name")
-        if u.can(Perm.CONTACT_CREATE)
+        # The role, not the live-call gate: an advocate sent back to practice still has
+        # contacts to review.
+        if u.role_gives(Perm.CONTACT_CREATE)
     ]
     return [(str(u.pk), u.get_full_name() or u.get_username()) for u in people]
 

@@ -61,14 +61,14 @@ DEFAULT_CRITERIA = [
 ]
 
 
-def seed_rubric(rubric_model: Any, criterion_model: Any) -> None:
+def seed_rubric(rubric_model: Any, criterion_model: Any, using: str = "default") -> None:
     """Version 1, current, unless a rubric exists already (never overwrites)."""
-    if rubric_model.objects.exists():
+    if rubric_model.objects.db_manager(using).exists():
         return
-    rubric = rubric_model.objects.create(
+    rubric = rubric_model.objects.db_manager(using).create(
         version=1, scale_max=DEFAULT_SCALE, current=True, change_note="Installed with Puente"
     )
-    criterion_model.objects.bulk_create(
+    criterion_model.objects.db_manager(using).bulk_create(
         criterion_model(
             rubric=rubric,
             position=position,

@@ -18,5 +18,7 @@ def home(request):
         {
             "can_edit": request.user.can(Perm.KNOWLEDGE_EDIT),
             "can_review": request.user.can(Perm.QUALITY_REVIEW),
+            "can_practice": request.user.can(Perm.PRACTICE_TAKE),
+            "can_supervise": request.user.can(Perm.TRAINING_SUPERVISE),
         },
     )

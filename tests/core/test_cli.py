@@ -17,7 +17,8 @@ from puente import cli
 from puente.core.checks import configuration_warnings, insecure_configuration_reasons
 from puente.core.management import server
 
-pytestmark = pytest.mark.django_db
+# `serve` checks the practice sandbox's migrations too.
+pytestmark = pytest.mark.django_db(databases=["default", "practice"])
 
 
 @pytest.fixture

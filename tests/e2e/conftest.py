@@ -148,8 +148,11 @@ def pytest_collection_modifyitems(config, items):
         return
     folder = tempfile.mkdtemp(prefix="puente-e2e-")
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    # In place: the connection handler holds this very dict.
+    # In place: the connection handler holds this very dict. The sandbox's too.
     database.setdefault("TEST", {})["NAME"] = str(Path(folder) / "test.sqlite3")
+    settings.DATABASES["practice"].setdefault("TEST", {})["NAME"] = str(
+        Path(folder) / "test-practice.sqlite3"
+    )
 
 
 @dataclass
@@ -177,10 +180,12 @@ def asgi_server(transactional_db, settings):
     settings.PUENTE_EVENTS_BACKEND = "memory"
     # The server's page and stream threads keep their connections between requests, as
     # under `puente serve`; here a kept connection would stop PostgreSQL dropping the test
-    # database at the end of the session.
-    database = settings.DATABASES["default"]
-    kept_for = database.get("CONN_MAX_AGE", 0)
-    database["CONN_MAX_AGE"] = 0
+    # database (or the practice sandbox's) at the end of the session.
+    kept_for = {
+        alias: database.get("CONN_MAX_AGE", 0) for alias, database in settings.DATABASES.items()
+    }
+    for database in settings.DATABASES.values():
+        database["CONN_MAX_AGE"] = 0
     listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listening.bind(("127.0.0.1", 0))
@@ -209,7 +214,8 @@ def asgi_server(transactional_db, settings):
         server.should_exit = True
         thread.join(timeout=15)
         listening.close()
-        database["CONN_MAX_AGE"] = kept_for
+        for alias, age in kept_for.items():
+            settings.DATABASES[alias]["CONN_MAX_AGE"] = age
 
 
 def signed_in_context(browser, server: AsgiServer, user, **options):

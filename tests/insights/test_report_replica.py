@@ -78,7 +78,8 @@ def test_settings_add_the_replica_and_point_analysis_at_it(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert shown.stdout.split() == [
-        "['default',", "'replica']", str(tmp_path / "replica.sqlite3"), "IMMEDIATE", "replica"
+        "['default',", "'practice',", "'replica']", str(tmp_path / "replica.sqlite3"),
+        "IMMEDIATE", "replica"
     ]  # fmt: skip
     refused = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],

@@ -25,7 +25,8 @@ from puente.sampledata import demo as demo_hotline
 from puente.sampledata.management.commands.demo import start_demo_worker
 from tests.factories import make_contact
 
-pytestmark = pytest.mark.django_db
+# The demo migrates the practice sandbox too.
+pytestmark = pytest.mark.django_db(databases=["default", "practice"])
 
 
 @pytest.fixture
@@ -69,10 +70,17 @@ def test_demo_seeds_once_and_reuses_on_the_second_run(demo_settings):
     for output in (first, second):
         assert demo_hotline.DEMO_PASSWORD in output
         assert "not required" in output  # MFA
-        for username in ["advocate", "supervisor", "liaison", "analyst", "administrator"]:
+        for username in [
+            "advocate",
+            "supervisor",
+            "liaison",
+            "analyst",
+            "administrator",
+            "trainee",
+        ]:
             assert f"  {username} " in output
         assert "+1 713-555-0142" in output  # the known caller to try
-    assert after_first[:3] == (demo_hotline.TARGET_CONTACTS, demo_hotline.TARGET_CASES, 7)
+    assert after_first[:3] == (demo_hotline.TARGET_CONTACTS, demo_hotline.TARGET_CASES, 8)
 
 
 def test_demo_leaves_a_valid_audit_chain_with_one_create_per_case(demo_settings):

@@ -8,6 +8,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.db import connection
 
 from puente.cases.models import Case
 from puente.screening.models import Screening
@@ -29,7 +30,7 @@ def test_a_contacts_screening_is_attached_to_the_contacts_case(advocate):
     case = make_case(created_by=advocate)
     filed = old_screening(contact=make_contact(taken_by=advocate, case=case))
     loose = old_screening(contact=make_contact(taken_by=advocate))
-    migration.attach_to_contact_case(apps, None)
+    migration.attach_to_contact_case(apps, connection.schema_editor())
     filed.refresh_from_db()
     loose.refresh_from_db()
     assert (filed.case_id, loose.case_id) == (case.pk, None)
@@ -45,7 +46,7 @@ def test_uses_children_put_in_by_a_minor_indicator_is_removed_and_an_advocates_k
     )
     chosen = make_case(created_by=advocate, methods_of_control=["UsesChildren"])
     old_screening(case=chosen, indicators=["labour_no_pay"])
-    migration.drop_misused_uses_children(apps, None)
+    migration.drop_misused_uses_children(apps, connection.schema_editor())
     assert Case.objects.get(pk=misused.pk).methods_of_control == ["TakesEarnings"]
     assert Case.objects.get(pk=via_contact.pk).methods_of_control == []
     assert Case.objects.get(pk=chosen.pk).methods_of_control == ["UsesChildren"]

@@ -7,14 +7,16 @@ from django.db import migrations, models
 
 def roles_from_role(apps, schema_editor):
     Person = apps.get_model("cases", "Person")
-    for person in Person.objects.only("pk", "role").iterator(chunk_size=2000):
-        Person.objects.filter(pk=person.pk).update(roles=[person.role] if person.role else [])
+    people = Person.objects.using(schema_editor.connection.alias)
+    for person in people.only("pk", "role").iterator(chunk_size=2000):
+        people.filter(pk=person.pk).update(roles=[person.role] if person.role else [])
 
 
 def role_from_roles(apps, schema_editor):
     Person = apps.get_model("cases", "Person")
-    for person in Person.objects.only("pk", "roles").iterator(chunk_size=2000):
-        Person.objects.filter(pk=person.pk).update(role=(person.roles or ["other"])[0])
+    people = Person.objects.using(schema_editor.connection.alias)
+    for person in people.only("pk", "roles").iterator(chunk_size=2000):
+        people.filter(pk=person.pk).update(role=(person.roles or ["other"])[0])
 
 
 class Migration(migrations.Migration):

@@ -10,17 +10,25 @@ FOLDED_KINDS = ("address", "vehicle", "online_ad", "business")
 def fold(apps, schema_editor):
     Identifier = apps.get_model("cases", "Identifier")
     changed = []
-    rows = Identifier.objects.filter(kind__in=FOLDED_KINDS).only("pk", "value", "normalised")
+    rows = (
+        Identifier.objects.db_manager(schema_editor.connection.alias)
+        .filter(kind__in=FOLDED_KINDS)
+        .only("pk", "value", "normalised")
+    )
     for identifier in rows.iterator(chunk_size=5000):
         folded = " ".join(identifier.value.strip().casefold().split())
         if folded and folded != identifier.normalised:
             identifier.normalised = folded
             changed.append(identifier)
         if len(changed) >= 5000:
-            Identifier.objects.bulk_update(changed, ["normalised"])
+            Identifier.objects.db_manager(schema_editor.connection.alias).bulk_update(
+                changed, ["normalised"]
+            )
             changed = []
     if changed:
-        Identifier.objects.bulk_update(changed, ["normalised"])
+        Identifier.objects.db_manager(schema_editor.connection.alias).bulk_update(
+            changed, ["normalised"]
+        )
 
 
 class Migration(migrations.Migration):

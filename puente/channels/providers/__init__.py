@@ -8,11 +8,15 @@ from django.conf import settings
 from puente.channels.providers.base import ChannelProvider, ProviderError
 from puente.channels.providers.demo import DemoProvider
 from puente.channels.providers.twilio import TwilioProvider
+from puente.core import sandbox
 
 __all__ = ["ChannelProvider", "ProviderError", "TwilioProvider", "current_provider"]
 
 
 def current_provider() -> ChannelProvider | None:
+    # A practice call sends nothing to anyone's phone (puente/core/sandbox.py).
+    if sandbox.active():
+        return None
     if settings.PUENTE_CHANNEL_PROVIDER == "twilio":
         # The demo checks webhooks as Twilio's but sends nothing (providers/demo.py).
         provider_class = DemoProvider if settings.PUENTE_DEMO else TwilioProvider

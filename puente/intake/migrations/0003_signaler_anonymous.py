@@ -7,16 +7,16 @@ from django.db import migrations, models
 
 def split_anonymous(apps, schema_editor):
     Contact = apps.get_model("intake", "Contact")
-    Contact.objects.filter(signaler_type="anonymous").update(
-        signaler_type="unknown", anonymous=True
-    )
+    Contact.objects.db_manager(schema_editor.connection.alias).filter(
+        signaler_type="anonymous"
+    ).update(signaler_type="unknown", anonymous=True)
 
 
 def join_anonymous(apps, schema_editor):
     Contact = apps.get_model("intake", "Contact")
-    Contact.objects.filter(signaler_type="unknown", anonymous=True).update(
-        signaler_type="anonymous"
-    )
+    Contact.objects.db_manager(schema_editor.connection.alias).filter(
+        signaler_type="unknown", anonymous=True
+    ).update(signaler_type="anonymous")
 
 
 class Migration(migrations.Migration):

@@ -296,7 +296,7 @@ PROTOCOLS = [
 def seed(apps, schema_editor):
     Protocol = apps.get_model("screening", "Protocol")
     for reason, signaler_type, title_en, title_es, steps_en, steps_es in PROTOCOLS:
-        Protocol.objects.get_or_create(
+        Protocol.objects.db_manager(schema_editor.connection.alias).get_or_create(
             reason=reason,
             signaler_type=signaler_type,
             defaults={

@@ -19,24 +19,36 @@ MISUSED = {"minor_commercial_sex", "minor_criminal_activity"}
 
 def attach_to_contact_case(apps, schema_editor):
     Screening = apps.get_model("screening", "Screening")
-    rows = Screening.objects.filter(case__isnull=True, contact__case__isnull=False)
+    rows = Screening.objects.db_manager(schema_editor.connection.alias).filter(
+        case__isnull=True, contact__case__isnull=False
+    )
     for screening in rows.select_related("contact").iterator(chunk_size=2000):
-        Screening.objects.filter(pk=screening.pk).update(case_id=screening.contact.case_id)
+        Screening.objects.db_manager(schema_editor.connection.alias).filter(pk=screening.pk).update(
+            case_id=screening.contact.case_id
+        )
 
 
 def drop_misused_uses_children(apps, schema_editor):
     Case = apps.get_model("cases", "Case")
     Screening = apps.get_model("screening", "Screening")
     # JSON "contains" differs between SQLite and PostgreSQL: filter in Python.
-    for case in Case.objects.only("pk", "methods_of_control").iterator(chunk_size=2000):
+    for case in (
+        Case.objects.db_manager(schema_editor.connection.alias)
+        .only("pk", "methods_of_control")
+        .iterator(chunk_size=2000)
+    ):
         methods = list(case.methods_of_control or [])
         if "UsesChildren" not in methods:
             continue
-        screened = Screening.objects.filter(Q(case_id=case.pk) | Q(contact__case_id=case.pk))
+        screened = Screening.objects.db_manager(schema_editor.connection.alias).filter(
+            Q(case_id=case.pk) | Q(contact__case_id=case.pk)
+        )
         if not any(MISUSED & set(s.indicators or []) for s in screened.only("indicators")):
             continue  # an advocate chose it: keep it
         methods.remove("UsesChildren")
-        Case.objects.filter(pk=case.pk).update(methods_of_control=methods)
+        Case.objects.db_manager(schema_editor.connection.alias).filter(pk=case.pk).update(
+            methods_of_control=methods
+        )
 
 
 class Migration(migrations.Migration):

@@ -51,13 +51,13 @@ def read_articles() -> list[dict[str, Any]]:
     ]
 
 
-def seed_articles(article_model: Any, version_model: Any) -> int:
+def seed_articles(article_model: Any, version_model: Any, using: str = "default") -> int:
     """Create each article that does not exist yet, published as version 1."""
     created = 0
     for data in read_articles():
-        if article_model.objects.filter(slug=data["slug"]).exists():
+        if article_model.objects.db_manager(using).filter(slug=data["slug"]).exists():
             continue
-        article = article_model.objects.create(
+        article = article_model.objects.db_manager(using).create(
             slug=data["slug"],
             topic=data["topic"],
             reasons=data["reasons"],
@@ -75,7 +75,7 @@ def seed_articles(article_model: Any, version_model: Any) -> int:
                 "sources",
             )
         }
-        version = version_model.objects.create(
+        version = version_model.objects.db_manager(using).create(
             article=article, number=1, change_note="Installed with Puente", **content
         )
         article.published = version

@@ -6,7 +6,10 @@ from puente.training.knowledge_seed import seed_articles
 
 
 def seed(apps, schema_editor):
-    seed_articles(apps.get_model("training", "Article"), apps.get_model("training", "ArticleVersion"))
+    seed_articles(
+        apps.get_model("training", "Article"), apps.get_model("training", "ArticleVersion"),
+        schema_editor.connection.alias,
+    )
 
 
 class Migration(migrations.Migration):

@@ -6,7 +6,10 @@ from puente.training.quality_seed import seed_rubric
 
 
 def seed(apps, schema_editor):
-    seed_rubric(apps.get_model("training", "Rubric"), apps.get_model("training", "Criterion"))
+    seed_rubric(
+        apps.get_model("training", "Rubric"), apps.get_model("training", "Criterion"),
+        schema_editor.connection.alias,
+    )
 
 
 class Migration(migrations.Migration):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db.utils import OperationalError
 
 from puente.core.checks import configuration_warnings, insecure_configuration_reasons
 from puente.core.management import server
@@ -48,14 +49,20 @@ class Command(BaseCommand):
             options["workers"] = 1
         for warning in configuration_warnings(settings):
             self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
-        try:
-            call_command("migrate", check_unapplied=True, verbosity=0)
-        except SystemExit:
-            self.stderr.write(
-                self.style.WARNING(
-                    "Warning: the database has unapplied migrations. Run `puente migrate`."
+        for database, command in (
+            ("default", "puente migrate"),
+            ("practice", "puente migrate --database practice"),
+        ):
+            try:
+                call_command("migrate", database=database, check_unapplied=True, verbosity=0)
+            except (SystemExit, OperationalError):
+                # Unapplied migrations, or (the sandbox) a database not created yet.
+                self.stderr.write(
+                    self.style.WARNING(
+                        f"Warning: the {database} database is missing or has unapplied "
+                        f"migrations. Create it, then run `{command}`."
+                    )
                 )
-            )
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(
             f"Serving {settings.PUENTE_HOTLINE_NAME} on {options['bind']} "

@@ -97,6 +97,8 @@ class Command(BaseCommand):
         database = settings.DATABASES["default"]["NAME"]
         self.stdout.write(_("Preparing the database in %(database)s …") % {"database": database})
         call_command("migrate", interactive=False, verbosity=0)
+        # The sandbox practice calls are recorded in (puente/core/sandbox.py).
+        call_command("migrate", database="practice", interactive=False, verbosity=0)
 
         if demo_hotline.is_seeded():
             self.stdout.write(_("Reusing demo data in %(database)s.") % {"database": database})
