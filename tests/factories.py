@@ -11,6 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from puente.accounts.models import User
 from puente.accounts.roles import Role
+from puente.training.models.practice import PracticeCall, PracticeStatus
+from puente.training.scenarios import all_scenarios
 
 PASSWORD = "correct horse battery staple 42"
 _seq = itertools.count(1)
@@ -57,3 +59,20 @@ def make_case(*, created_by=None, **fields):
     from puente.cases import domain
 
     return domain.open_case(by=created_by or make_user(Role.ADVOCATE), **fields)
+
+
+def make_practice_call(*, trainee, scenario: str | None = None, **fields):
+    """A practice call as the console leaves it when finished (passed with 80, unless
+    told otherwise); the first scenario of the curriculum by default."""
+    values = {
+        "scenario": scenario or all_scenarios()[0].slug,
+        "scenario_version": "v1",
+        "language": "en",
+        "status": PracticeStatus.COMPLETED,
+        "node": "end",
+        "ended_at": timezone.now(),
+        "score": 80,
+        "passed": True,
+        **fields,
+    }
+    return PracticeCall.objects.create(trainee=trainee, **values)

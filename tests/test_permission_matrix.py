@@ -24,11 +24,9 @@ from puente.intake.domain import record_inbound_contact
 from puente.intake.models import IntakeDraft
 from puente.screening.models import Protocol
 from puente.sharing.models.htcds import HtcdsExport, HtcdsImport
-from puente.training.models.practice import PracticeCall, PracticeStatus
 from puente.training.models.quality import Review, Rubric
-from puente.training.scenarios import all_scenarios
 from tests.conftest import signed_in_client
-from tests.factories import make_case, make_contact, make_user
+from tests.factories import make_case, make_contact, make_practice_call, make_user
 from tests.insights.test_report_views import finished_run
 from tests.sharing.test_release_views import released
 
@@ -229,17 +227,7 @@ def world(db):
             contact_at=contact.started_at,
         ).pk,
         # A finished practice call (training: the console's pages and its result).
-        "call_id": PracticeCall.objects.create(
-            trainee=owner,
-            scenario=all_scenarios()[0].slug,
-            scenario_version="v1",
-            language="en",
-            status=PracticeStatus.COMPLETED,
-            node="end",
-            ended_at=timezone.now(),
-            score=80,
-            passed=True,
-        ).pk,
+        "call_id": make_practice_call(trainee=owner).pk,
         "export_id": htcds_export.pk,
         "import_id": htcds_import.pk,
         "report_id": referrals.record_authority_report(

@@ -9,6 +9,8 @@ the caller and to score the call. The scenario script and its scoring are the en
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -57,30 +59,41 @@ def _locked(call: PracticeCall, at: str) -> tuple[PracticeCall, Scenario]:
     return locked, scenario_of(locked)
 
 
-def say(call: PracticeCall, *, at: str, choice: str) -> PracticeCall:
-    """The trainee says `choice` at node `at`; the caller answers."""
+def _take_turn(
+    call: PracticeCall, *, at: str, step: dict, next_node: Callable[[Scenario, str], str]
+) -> PracticeCall:
+    """Move the call from node `at` to `next_node(scenario, at)`, noting `step` in its
+    path, as one locked change."""
     with transaction.atomic():
         locked, scenario = _locked(call, at)
-        try:
-            next_node = engine.choose(scenario, locked.node, choice)
-        except engine.PracticeError:
-            raise ValidationError(_("That is not one of the answers offered here.")) from None
-        locked.path = [*locked.path, {"node": locked.node, "choice": choice}]
-        locked.node = next_node
+        following = next_node(scenario, locked.node)
+        locked.path = [*locked.path, {"node": locked.node, **step}]
+        locked.node = following
         locked.save(update_fields=["path", "node"])
     return locked
+
+
+def say(call: PracticeCall, *, at: str, choice: str) -> PracticeCall:
+    """The trainee says `choice` at node `at`; the caller answers."""
+
+    def answered(scenario: Scenario, node: str) -> str:
+        try:
+            return engine.choose(scenario, node, choice)
+        except engine.PracticeError:
+            raise ValidationError(_("That is not one of the answers offered here.")) from None
+
+    return _take_turn(call, at=at, step={"choice": choice}, next_node=answered)
 
 
 def carry_on(call: PracticeCall, *, at: str) -> PracticeCall:
     """The trainee has recorded what the step asked for; the caller reacts to it."""
     recorded = sandbox.recorded(call.trainee_id, call.started_at)
-    with transaction.atomic():
-        locked, scenario = _locked(call, at)
-        next_node = engine.proceed(scenario, locked.node, recorded)
-        locked.path = [*locked.path, {"node": locked.node, "recorded": True}]
-        locked.node = next_node
-        locked.save(update_fields=["path", "node"])
-    return locked
+    return _take_turn(
+        call,
+        at=at,
+        step={"recorded": True},
+        next_node=lambda scenario, node: engine.proceed(scenario, node, recorded),
+    )
 
 
 def finish(call: PracticeCall, *, at: str) -> PracticeCall:

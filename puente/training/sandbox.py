@@ -57,7 +57,11 @@ def _copy_table(model: type[Model]) -> int:
     sandbox_rows = model._default_manager.using(sandbox.ALIAS)
     pk_name = model._meta.pk.name
     with transaction.atomic(using=sandbox.ALIAS):
-        sandbox_rows.exclude(pk__in=[row.pk for row in rows]).delete()
+        # What the real table no longer has, in chunks (a national directory is thousands
+        # of rows; a database caps the parameters of one statement).
+        stale = sorted(set(sandbox_rows.values_list("pk", flat=True)) - {row.pk for row in rows})
+        for start in range(0, len(stale), 500):
+            sandbox_rows.filter(pk__in=stale[start : start + 500]).delete()
         if rows:
             sandbox_rows.bulk_create(
                 rows,

@@ -25,16 +25,14 @@ from django.apps import apps
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
 from puente.accounts.roles import Role
 from puente.channels.chat import new_chat_token, start_chat
 from puente.core import choices as core_choices
 from puente.intake.models import Contact
-from puente.training.models.practice import PracticeCall, PracticeStatus
 from puente.training.models.quality import Review, Rubric
-from puente.training.scenarios import all_scenarios
 from tests.conftest import signed_in_client
+from tests.factories import make_practice_call
 from tests.insights.test_report_views import finished_run
 from tests.networks.linkage_data import sample_link
 from tests.sharing.htcds_helpers import checked, export_to
@@ -289,17 +287,7 @@ def _review_sample() -> int:
 
 
 def _practice_call_sample(trainee) -> int:
-    return PracticeCall.objects.create(
-        trainee=trainee,
-        scenario=all_scenarios()[0].slug,
-        scenario_version="v1",
-        language="es",
-        status=PracticeStatus.COMPLETED,
-        node="end",
-        ended_at=timezone.now(),
-        score=80,
-        passed=True,
-    ).pk
+    return make_practice_call(trainee=trainee, language="es").pk
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from puente.training.models.practice import PracticeCall, PracticeRequirement, P
 from puente.training.quality_forms import SampleForm
 from tests.conftest import signed_in_client
 from tests.core.test_spanish_everywhere import VisibleText, _codes, _written_by_people, problems_in
-from tests.factories import make_case, make_user
+from tests.factories import make_case, make_practice_call, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -56,13 +56,10 @@ def team():
 def _call(person, slug, *, score=None, passed=None, ended_at=None, status=PracticeStatus.COMPLETED):
     """A practice call as the console leaves it (started a few minutes before it ended)."""
     ended_at = ended_at or timezone.now()
-    call = PracticeCall.objects.create(
+    call = make_practice_call(
         trainee=person,
         scenario=slug,
-        scenario_version="v1",
-        language="en",
         status=status,
-        node="end",
         ended_at=ended_at if status != PracticeStatus.IN_PROGRESS else None,
         score=score,
         passed=passed,
