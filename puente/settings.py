@@ -248,6 +248,17 @@ PUENTE_PRACTICE_DATABASE_URL = env(
     "PUENTE_PRACTICE_DATABASE_URL", practice_database_url(DATABASE_URL)
 )
 DATABASES["practice"] = database_from_url(PUENTE_PRACTICE_DATABASE_URL)
+
+
+def _same_database(one: dict, other: dict) -> bool:
+    return all(one.get(key) == other.get(key) for key in ("ENGINE", "NAME", "HOST", "PORT"))
+
+
+if _same_database(DATABASES["practice"], DATABASES["default"]):
+    raise ImproperlyConfigured(
+        "PUENTE_PRACTICE_DATABASE_URL names the hotline's own database: practice calls "
+        "would be recorded among real cases. Give the sandbox a database of its own."
+    )
 if DATABASES["practice"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file test database when the main one is a file (the browser tests' server threads),
     # in memory otherwise.

@@ -34,6 +34,9 @@ def _sign_in(page, username: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
+    # The countdown's script sets its deadline when it runs: moving the clock before
+    # then would move the deadline with it (a slow machine's first page loses the race).
+    page.wait_for_load_state("load")
 
 
 def test_the_warning_counts_down_and_stay_signed_in_renews(page, live_server):

@@ -174,11 +174,13 @@ def _databases(base_url: str):
     # Named after the suite's database, so two suites on one server never share a pair.
     suite = suite.split("?")[0] or "puente"
     names = {"US": f"{suite}_pair_us", "MX": f"{suite}_pair_mx"}
+    # Each with its practice sandbox, as an operator creates it ("<name>_practice").
+    created = [*names.values(), *(f"{name}_practice" for name in names.values())]
     with psycopg.connect(root, autocommit=True) as connection:
-        for name in names.values():
+        for name in created:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             connection.execute(f'CREATE DATABASE "{name}"')
-    return {country: f"{prefix}/{name}" for country, name in names.items()}, root, names
+    return {country: f"{prefix}/{name}" for country, name in names.items()}, root, created
 
 
 @contextmanager
@@ -216,7 +218,7 @@ def two_hotlines(data_dir: Path):
             import psycopg
 
             with psycopg.connect(dbs[1], autocommit=True) as connection:
-                for name in dbs[2].values():
+                for name in dbs[2]:
                     connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

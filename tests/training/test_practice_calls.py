@@ -195,3 +195,22 @@ def test_the_console_reads_in_spanish(trainee):
     ).content.decode()
     scenario = scenarios.get(CHURCH)
     assert escape(engine.turn(scenario, scenario.start, "es").text) in page
+
+
+def test_a_supervisor_reading_a_call_still_going_is_told_so(trainee):
+    call = take_call(signed_in_client(trainee), CHURCH)
+    supervisor = signed_in_client(make_user(Role.SUPERVISOR))
+    page = supervisor.get(reverse("training:practice_result", args=[call.pk])).content.decode()
+    assert 'data-testid="practice-in-progress"' in page
+
+
+def test_an_answer_to_a_finished_call_changes_nothing(trainee):
+    client = signed_in_client(trainee)
+    call = take_call(client, CHURCH)
+    client.post(reverse("training:practice_abandon", args=[call.pk]))
+    response = client.post(
+        reverse("training:practice_say", args=[call.pk]), {"at": call.node, "choice": "x"}
+    )
+    call.refresh_from_db()
+    assert response["Location"] == reverse("training:practice_result", args=[call.pk])
+    assert call.status == "abandoned" and call.path == []

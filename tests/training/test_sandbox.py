@@ -4,6 +4,9 @@ streamed download). The fence as a whole is tests/training/test_sandbox_fence.py
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, connections
@@ -26,6 +29,7 @@ from puente.training.middleware import SESSION_KEY, PracticeMiddleware
 from puente.training.models.practice import PracticeCall
 from tests.conftest import signed_in_client
 from tests.factories import make_contact, make_user
+from tests.insights.test_report_replica import ROOT, _environment
 
 pytestmark = pytest.mark.django_db(databases=["default", "practice"])
 
@@ -192,3 +196,23 @@ def test_practice_typing_sent_after_the_session_timed_out_is_not_kept_as_real_wo
     # Signed in again with no call in progress, the marker goes.
     client.post(reverse("training:practice_abandon", args=[call.pk]))
     assert client.cookies[sandbox.PRACTICE_COOKIE].value == ""
+
+
+def test_the_sandbox_and_the_hotline_can_never_share_a_database(tmp_path):
+    main = f"sqlite:///{tmp_path / 'puente.sqlite3'}"
+    env = _environment(DATABASE_URL=main, DJANGO_SETTINGS_MODULE="puente.settings")
+    probe = "import django; django.setup(); from django.conf import settings; "
+    probe += "print(settings.DATABASES['practice']['NAME'])"
+    beside = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert beside.stdout.strip() == str(tmp_path / "puente-practice.sqlite3")
+    same = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={**env, "PUENTE_PRACTICE_DATABASE_URL": main},
+        capture_output=True,
+        text=True,
+    )
+    assert same.returncode != 0
+    assert "names the hotline's own database" in same.stderr
