@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -250,7 +251,7 @@ PUENTE_PRACTICE_DATABASE_URL = env(
 DATABASES["practice"] = database_from_url(PUENTE_PRACTICE_DATABASE_URL)
 
 
-def _same_database(one: dict, other: dict) -> bool:
+def _same_database(one: Mapping[str, object], other: Mapping[str, object]) -> bool:
     return all(one.get(key) == other.get(key) for key in ("ENGINE", "NAME", "HOST", "PORT"))
 
 

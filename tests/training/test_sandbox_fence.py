@@ -270,7 +270,7 @@ def work_in_the_sandbox(trainee, items: list[dict]) -> Client:
 
 
 @settings(
-    max_examples=8,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
