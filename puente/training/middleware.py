@@ -64,8 +64,11 @@ class PracticeMiddleware:
         real_user = cast(User, request.user)  # signed in: _call_in_progress checked
         with sandbox.use():
             seat = practice_sandbox.acting_user(real_user)
-            if seat is None:  # the sandbox was reset under the call: back to the console
-                return self.get_response(request)
+        if seat is None:
+            # The sandbox was emptied under the call: this request stays outside it, as
+            # the real person; the console seats them again when the call is retaken.
+            return self.get_response(request)
+        with sandbox.use():
             # Signed in with a second factor as the real person: the same session.
             seat.otp_device = getattr(real_user, "otp_device", None)  # type: ignore[attr-defined]
             verified = getattr(real_user, "is_verified", None)

@@ -216,3 +216,16 @@ def test_the_sandbox_and_the_hotline_can_never_share_a_database(tmp_path):
     )
     assert same.returncode != 0
     assert "names the hotline's own database" in same.stderr
+
+
+def test_a_call_whose_sandbox_account_is_gone_runs_nothing_in_the_sandbox():
+    advocate = make_user(Role.ADVOCATE)
+    make_contact(taken_by=advocate, summary="A real call.")
+    client = signed_in_client(advocate)
+    client.post(reverse("training:practice_start", args=[first_scenario()]))
+    User.objects.using(sandbox.ALIAS).filter(pk=advocate.pk).delete()
+    page = client.get(reverse("intake:list")).content.decode()
+    # Outside the sandbox, as the real person: their real contact, and no banner.
+    assert "practice-banner" not in page
+    assert Contact.objects.get().get_channel_display() in page
+    assert f"/intake/contacts/{Contact.objects.get().pk}/" in page
