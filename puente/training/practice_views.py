@@ -18,10 +18,10 @@ from puente.core import sandbox as sandbox_switch
 from puente.core.choices import label_for
 from puente.core.geography import country_name
 from puente.core.permissions import Perm, require_perm
-from puente.training import practice, sandbox, scenarios
+from puente.training import practice, progress, sandbox, scenarios
 from puente.training import practice_engine as engine
 from puente.training.middleware import SESSION_KEY
-from puente.training.models.practice import PracticeCall, PracticeRequirement, PracticeStatus
+from puente.training.models.practice import PracticeCall, PracticeStatus
 
 
 def _language() -> str:
@@ -63,37 +63,19 @@ def _own_call(request, call_id: int) -> PracticeCall:
 @require_GET
 @require_perm(Perm.PRACTICE_TAKE)
 def practice_list(request):
+    # The curriculum as progress.py reads it for supervisors: the same "required" (not
+    # yet passed since it was required: what holds live calls back), best score and pass.
     language = _language()
-    calls = list(PracticeCall.objects.filter(trainee=request.user).order_by("-started_at"))
-    required = set(
-        PracticeRequirement.objects.filter(person=request.user).values_list("scenario", flat=True)
-    )
-    best: dict[str, int] = {}
-    passed: set[str] = set()
-    for call in calls:
-        if call.score is not None:
-            best[call.scenario] = max(best.get(call.scenario, 0), call.score)
-        if call.passed:
-            passed.add(call.scenario)
+    shown = progress.progress_of([request.user])[0]
+    offered = {s.slug: s for s in scenarios.all_scenarios()}
     rows = [
-        {
-            "scenario": scenario,
-            "title": scenario.title(language),
-            "summary": scenario.summary(language),
-            "topics": [scenarios.topic_label(code) for code in scenario.topics],
-            "required": scenario.slug in required,
-            "best": best.get(scenario.slug),
-            "passed": scenario.slug in passed,
-        }
-        for scenario in scenarios.all_scenarios()
+        {"row": row, "summary": offered[row.slug].summary(language)}
+        for row in progress.scenario_rows(progress=shown)
+        if row.slug in offered
     ]
+    calls = progress.practice_calls(person=request.user)
     in_progress = next((c for c in calls if c.status == PracticeStatus.IN_PROGRESS), None)
-    titles = {s.slug: s.title(language) for s in scenarios.all_scenarios()}
-    recent = [
-        {"call": call, "title": titles.get(call.scenario, call.scenario)}
-        for call in calls
-        if call.status == PracticeStatus.COMPLETED
-    ][:20]
+    recent = [call for call in calls if call.status == PracticeStatus.COMPLETED][:20]
     return render(
         request,
         "training/practice/list.html",

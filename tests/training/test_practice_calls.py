@@ -4,18 +4,21 @@ they recorded; the call's progress stays in the real database for supervisors.""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from puente.accounts.roles import Role
 from puente.intake.models import Contact
 from puente.training import practice_engine as engine
-from puente.training import scenarios
+from puente.training import progress, scenarios
 from puente.training.middleware import SESSION_KEY
 from puente.training.models.practice import PracticeCall
 from tests.conftest import signed_in_client
-from tests.factories import make_user
+from tests.factories import make_practice_call, make_user
 
 pytestmark = pytest.mark.django_db(databases=["default", "practice"])
 
@@ -214,3 +217,21 @@ def test_an_answer_to_a_finished_call_changes_nothing(trainee):
     call.refresh_from_db()
     assert response["Location"] == reverse("training:practice_result", args=[call.pk])
     assert call.status == "abandoned" and call.path == []
+
+
+def test_the_list_marks_a_scenario_required_until_passed_since_it_was_required(trainee):
+    supervisor = make_user(Role.SUPERVISOR)
+    # Passed yesterday, before it was required.
+    make_practice_call(
+        trainee=trainee, scenario=CHURCH, ended_at=timezone.now() - timedelta(days=1)
+    )
+    progress.require_scenarios(people=[trainee], scenario_slugs=[CHURCH], by=supervisor)
+    client = signed_in_client(trainee)
+
+    def row() -> str:
+        page = client.get(reverse("training:practice")).content.decode()
+        return page.split(f'data-testid="scenario-{CHURCH}"')[1].split("</tr>")[0]
+
+    assert "Required" in row()  # the gate still holds live calls back
+    make_practice_call(trainee=trainee, scenario=CHURCH)
+    assert "Required" not in row() and "Passed" in row()
