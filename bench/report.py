@@ -35,8 +35,21 @@ RAW_SQL = "phone lookup: raw SQL"
 # time (the "client" figures), not on the webhook's server time.
 SCREEN_POP = "call → screen-pop event (SSE)"
 SCREEN_POP_MS = 1000
-OPERATIONS = [*list(TARGETS_MS)[:3], RAW_SQL, *list(TARGETS_MS)[3:], SCREEN_POP]
-RAW_RATIO_MAX = 5  # the HTML lookup's server p95 ≤ 5 × the raw query's p95
+# Issue 18: the screen-pop against the server's own floor, measured in the same run: the
+# cheapest anonymous page and the cheapest signed-in, audited request, both through the
+# whole middleware stack. The raw query below HTTP (the national-scale issue's "≤ 5×") is
+# kept as information: no authenticated, audited request can come near it.
+FLOOR_ANONYMOUS = "floor: anonymous page"
+FLOOR_SIGNED_IN = "floor: signed-in, audited request"
+FLOOR_RATIO_MAX = 2  # the lookup's p95 ≤ 2 × the anonymous page's, round trip as seen outside
+OPERATIONS = [
+    *list(TARGETS_MS)[:3],
+    RAW_SQL,
+    FLOOR_ANONYMOUS,
+    FLOOR_SIGNED_IN,
+    *list(TARGETS_MS)[3:],
+    SCREEN_POP,
+]
 LOAD_P95_MS = 250
 WORKER_MB = 250
 
@@ -65,14 +78,16 @@ def verdicts(result: dict) -> list[dict]:
                 "met": pop["client_ms"]["p95"] <= SCREEN_POP_MS and pop["errors"] == 0,
             }
         )
-    out.append(
-        {
-            "check": "phone lookup ÷ raw SQL (p95)",
-            "value": result["lookup_ratio_to_raw_sql"],
-            "target": f"≤ {RAW_RATIO_MAX}×",
-            "met": result["lookup_ratio_to_raw_sql"] <= RAW_RATIO_MAX,
-        }
-    )
+    floor = result.get("lookup_ratio_to_floor")
+    if floor:  # runs from before issue 18 measured no floor
+        out.append(
+            {
+                "check": "phone lookup ÷ anonymous page (client p95)",
+                "value": floor["anonymous"]["client"],
+                "target": f"≤ {FLOOR_RATIO_MAX}×",
+                "met": floor["anonymous"]["client"] <= FLOOR_RATIO_MAX,
+            }
+        )
     load = result["load"]
     out.append(
         {
@@ -127,10 +142,21 @@ def table(result: dict) -> str:
     ]
     for name, op in result["operations"].items():
         target = TARGETS_MS.get(name)
+        floor = result.get("lookup_ratio_to_floor") or {}
         if name == RAW_SQL:
-            target_text = f"lookup ≤ {RAW_RATIO_MAX}× this"
-            ratio = result["lookup_ratio_to_raw_sql"]
-            verdict = f"{_met(ratio <= RAW_RATIO_MAX)} ({ratio:g}×)"
+            target_text = "information"
+            verdict = f"lookup {result['lookup_ratio_to_raw_sql']:g}× this"
+        elif name == FLOOR_ANONYMOUS and floor:
+            ratio = floor["anonymous"]
+            target_text = f"lookup ≤ {FLOOR_RATIO_MAX}× this (client)"
+            verdict = (
+                f"{_met(ratio['client'] <= FLOOR_RATIO_MAX)} (lookup {ratio['client']:g}× "
+                f"client, {ratio['server']:g}× server)"
+            )
+        elif name == FLOOR_SIGNED_IN and floor:
+            ratio = floor["signed_in"]
+            target_text = "information"
+            verdict = f"lookup {ratio['client']:g}× client, {ratio['server']:g}× server"
         elif name == SCREEN_POP:
             target_text = f"client ≤ {SCREEN_POP_MS:g} ms"
             verdict = _met(op["client_ms"]["p95"] <= SCREEN_POP_MS and op["errors"] == 0)
@@ -210,7 +236,9 @@ def comparison(reports: list[dict]) -> str:
             if name in TARGETS_MS
             else f"≤ {SCREEN_POP_MS:g} ms webhook to event"
             if name == SCREEN_POP
-            else f"lookup ≤ {RAW_RATIO_MAX}×"
+            else f"lookup ≤ {FLOOR_RATIO_MAX}× this (client)"
+            if name == FLOOR_ANONYMOUS
+            else ""
         )
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {target} |")
     lines.append(

@@ -60,6 +60,7 @@ PUBLIC_PAGES = {
     "public page: chat": "/chat/",
 }
 STAFF_STREAM = "/channels/live/events/"
+FLOOR_PAGE = PUBLIC_PAGES["public page: what trafficking looks like"]
 
 # The lookup's contact query (puente.intake.queries._CONTACTS_SQL, the first of its two)
 # as it runs there, served by contact_phone_idx (phone, -started_at): the floor the HTML
@@ -523,6 +524,7 @@ def measure_operations(client: Client, inputs: dict, url: str, samples: int) -> 
         page_with('"found": true'),
     )
     ops[report.RAW_SQL], plan = raw_lookup(url, inputs["phone_with_history"], samples)
+    ops.update(measure_floor(client, url, samples))
     searches = {
         "search: reference": (ref, page_with(ref)),
         "search: phone": (inputs["phone_national"], page_with()),
@@ -545,6 +547,27 @@ def measure_operations(client: Client, inputs: dict, url: str, samples: int) -> 
         supervisor, "GET", "/cases/team/", samples, page_with('data-testid="advocates"')
     )
     return ops, plan
+
+
+def measure_floor(client: Client, url: str, samples: int) -> dict:
+    """What the server costs before any page's own work (issue 18): the cheapest anonymous
+    page (a public page of fixed text: session, CSRF, security headers, language, the
+    template) and the cheapest signed-in, audited request (one contact by the API: the
+    session, the user, the second factor, the permission check, the audit entry)."""
+    contact = query_one(
+        url,
+        "SELECT ct.id FROM intake_contact ct LEFT JOIN cases_case cs ON cs.id = ct.case_id "
+        "WHERE NOT COALESCE(cs.restricted, FALSE) ORDER BY ct.id LIMIT 1",
+    )
+    visitor = Client.visitor(client.port)
+    return {
+        report.FLOOR_ANONYMOUS: measure(
+            visitor, "GET", FLOOR_PAGE, samples, page_with("data-quick-exit")
+        ),
+        report.FLOOR_SIGNED_IN: measure(
+            client, "GET", f"/api/v1/contacts/{contact}", samples, page_with(f'"id": {contact}')
+        ),
+    }
 
 
 def measure_save(client: Client, inputs: dict, url: str, samples: int) -> dict:
@@ -918,9 +941,18 @@ def measure_database(kind: str, url: str, args: argparse.Namespace, workdir: Pat
     raw_p95 = ops[report.RAW_SQL]["server_ms"]["p95"]
     result["operations"] = ops
     result["raw_sql"] = {"query": RAW_LOOKUP_SQL.format(p="?"), "plan": plan}
-    result["lookup_ratio_to_raw_sql"] = round(
-        ops["phone lookup (history)"]["server_ms"]["p95"] / max(raw_p95, 0.001), 1
-    )
+    lookup = ops["phone lookup (history)"]
+    result["lookup_ratio_to_raw_sql"] = round(lookup["server_ms"]["p95"] / max(raw_p95, 0.001), 1)
+    result["lookup_ratio_to_floor"] = {
+        which: {
+            side: round(lookup[f"{side}_ms"]["p95"] / max(ops[name][f"{side}_ms"]["p95"], 0.001), 1)
+            for side in ("client", "server")
+        }
+        for which, name in (
+            ("anonymous", report.FLOOR_ANONYMOUS),
+            ("signed_in", report.FLOOR_SIGNED_IN),
+        )
+    }
     result["worker_peak_mb"] = round(watch.peak_mb, 1)
     # A 500 is counted where it happened; the traceback count says whether any occurred.
     result["server_log"] = {

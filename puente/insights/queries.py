@@ -27,9 +27,10 @@ are unnested in SQL (`json_each` on SQLite, `jsonb_array_elements_text` on Postg
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import connections
 from django.db.models import (
@@ -314,8 +315,36 @@ def count_list_elements(
         return {("" if code is None else str(code)): n for code, n in cursor.fetchall() if n}
 
 
+class _NativeOnSqlite(TruncBase):
+    """A month or year in the hotline's time zone, computed by SQLite itself. Django's
+    SQLite truncation calls a Python function once per row: 11.8 s for the contacts
+    dashboard over all years at 2,000,000 contacts, against 3.5 s this way. SQLite's
+    'localtime' is the C library's, which follows the process's TZ, and Django sets TZ to
+    TIME_ZONE when it starts (and again when a test changes the setting). Any other zone
+    (none is ever activated today) falls back to Django's own function. The text has the
+    form Django's function returns, so the same converter makes it an aware datetime."""
+
+    start_of = ""
+
+    def as_sqlite(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, tuple[str | int, ...]]:
+        if os.environ.get("TZ") != self.get_tzname():
+            return self.as_sql(compiler, connection, **extra_context)
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql}, 'localtime', 'start of {self.start_of}') || ' 00:00:00'", tuple(params)
+
+
+class _Month(_NativeOnSqlite, TruncMonth):
+    start_of = "month"
+
+
+class _Year(_NativeOnSqlite, TruncYear):
+    start_of = "year"
+
+
 def _trunc(field: str, period: Period) -> TruncBase:
-    return (TruncMonth if period == "month" else TruncYear)(field)
+    return (_Month if period == "month" else _Year)(field)
 
 
 def _as_date(moment: datetime | date) -> date:

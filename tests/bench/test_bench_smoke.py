@@ -21,6 +21,8 @@ OPERATIONS = {
     "phone lookup (none)",
     "phone lookup API (history)",
     "phone lookup: raw SQL",
+    "floor: anonymous page",
+    "floor: signed-in, audited request",
     "search: reference",
     "search: phone",
     "search: name",
@@ -90,6 +92,9 @@ def test_benchmark_command_reports_every_figure_without_errors(tmp_path):
             assert all(is_figure(v) for v in figures.values()), name
     assert "contact_phone_idx" in result["raw_sql"]["plan"]
     assert is_figure(result["lookup_ratio_to_raw_sql"])
+    # The server's own floor, measured in the same run (issue 18).
+    for floor in ("anonymous", "signed_in"):
+        assert all(is_figure(v) for v in result["lookup_ratio_to_floor"][floor].values()), floor
 
     load = result["load"]
     assert load["requests"] > 0 and load["failures"] == 0, load
@@ -103,7 +108,7 @@ def test_benchmark_command_reports_every_figure_without_errors(tmp_path):
     assert result["server_log"]["tracebacks"] == 0, result["server_log"]["path"]
     assert {v["check"] for v in result["verdicts"]} >= {
         "phone lookup (history): server p95",
-        "phone lookup ÷ raw SQL (p95)",
+        "phone lookup ÷ anonymous page (client p95)",
         "load test: p95, failures",
         "server worker peak memory",
         "call → screen-pop event (SSE): p95 from webhook to event",

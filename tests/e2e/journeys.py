@@ -74,7 +74,7 @@ def new_page(request, browser, variant: Variant):
     return page
 
 
-def signed_in_page(request, browser, live_server, user, variant: Variant):
+def signed_in_page(request, browser, server, user, variant: Variant):
     """A browser already past the password and the second factor as `user` (the
     advocate's journey signs in by hand; the others start at work)."""
     page = new_page(request, browser, variant)
@@ -84,7 +84,7 @@ def signed_in_page(request, browser, live_server, user, variant: Variant):
             {
                 "name": django_settings.SESSION_COOKIE_NAME,
                 "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
+                "url": server.url,
             }
         ]
     )
@@ -95,8 +95,8 @@ def current_code(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
-def sign_in_with_mfa(page, live_server, *, username: str, device: TOTPDevice) -> None:
-    page.goto(live_server.url + reverse("accounts:login"))
+def sign_in_with_mfa(page, server, *, username: str, device: TOTPDevice) -> None:
+    page.goto(server.url + reverse("accounts:login"))
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")

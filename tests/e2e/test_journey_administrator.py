@@ -38,7 +38,7 @@ def _staff_row_link(page, person: User):
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_an_administrator_manages_staff_accounts(
-    request, browser, live_server, settings, assert_accessible, variant
+    request, browser, asgi_server, settings, assert_accessible, variant
 ):
     use_hotline(settings, variant)
     admin = make_user(
@@ -52,8 +52,8 @@ def test_an_administrator_manages_staff_accounts(
     )  # fmt: skip
     with translation.override(variant.language):
         supervisor_label = str(Role.SUPERVISOR.label)
-    page = signed_in_page(request, browser, live_server, admin, variant)
-    page.goto(live_server.url + reverse("core:home"))
+    page = signed_in_page(request, browser, asgi_server, admin, variant)
+    page.goto(asgi_server.url + reverse("core:home"))
 
     # The staff list, reached from the menu.
     go_by_menu(page, reverse("staff:list"))
@@ -71,7 +71,7 @@ def test_an_administrator_manages_staff_accounts(
     check_page(page, "add a staff member", variant, assert_accessible)
     page.locator("main form button[type=submit]").click()
     link = page.locator("[data-testid=link]")
-    expect(link).to_have_value(re.compile(rf"^{re.escape(live_server.url)}/.*password/"))
+    expect(link).to_have_value(re.compile(rf"^{re.escape(asgi_server.url)}/.*password/"))
     dora = User.objects.get(username="dora")
     assert (dora.role, dora.language, dora.has_usable_password()) == (
         Role.LIAISON, variant.language, False,
@@ -79,7 +79,7 @@ def test_an_administrator_manages_staff_accounts(
     check_page(page, "one-time link", variant, assert_accessible)
 
     # A colleague's account: a new role, a reset second factor, a new password link.
-    page.goto(live_server.url + reverse("staff:list"))
+    page.goto(asgi_server.url + reverse("staff:list"))
     _staff_row_link(page, beto).click()
     check_page(page, "staff member", variant, assert_accessible)
     page.select_option("#id_role", Role.SUPERVISOR.value)
@@ -98,14 +98,14 @@ def test_an_administrator_manages_staff_accounts(
     assert not beto.has_usable_password()
 
     # Deactivated: they no longer sign in, the account stays for the audit trail.
-    page.goto(live_server.url + reverse("staff:detail", args=[beto.pk]))
+    page.goto(asgi_server.url + reverse("staff:detail", args=[beto.pk]))
     _action(page, "deactivate", beto).click()
     expect(_action(page, "reactivate", beto, form=True)).to_be_visible()
     beto.refresh_from_db()
     assert not beto.is_active
 
     # Carla typed her password wrong too often: unlocked from her account's page.
-    page.goto(live_server.url + reverse("staff:list"))
+    page.goto(asgi_server.url + reverse("staff:list"))
     _staff_row_link(page, carla).click()
     expect(page.locator("main .danger-flag")).to_be_visible()
     _action(page, "unlock", carla).click()

@@ -44,7 +44,7 @@ CALLERS = {
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_an_advocate_takes_a_call_screens_it_and_opens_a_case(
-    request, browser, live_server, settings, assert_accessible, variant
+    request, browser, asgi_server, settings, assert_accessible, variant
 ):
     use_hotline(settings, variant)
     number, typed, subdivision, city = CALLERS[variant.country]
@@ -66,7 +66,7 @@ def test_an_advocate_takes_a_call_screens_it_and_opens_a_case(
 
     # Sign in: the password, then the code from the authenticator app.
     sign_in_with_mfa(
-        page, live_server, username="ana", device=TOTPDevice.objects.get(user=advocate)
+        page, asgi_server, username="ana", device=TOTPDevice.objects.get(user=advocate)
     )
     expect(page.locator("header .whoami")).to_have_text("Ana López")
     check_page(page, "home", variant, assert_accessible)
@@ -102,7 +102,7 @@ def test_an_advocate_takes_a_call_screens_it_and_opens_a_case(
     assert not Contact.objects.filter(taken_by=advocate).exists()
 
     page.fill("#id_summary", "Caller works in a kitchen, boss keeps her passport and her pay.")
-    # The draft's autosave lands first: the SQLite test server answers one request at a time.
+    # The draft's autosave lands first, so the save is not raced by it.
     page.wait_for_load_state("networkidle")
     page.locator("#intake-form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/intake/contacts/\d+/$"))

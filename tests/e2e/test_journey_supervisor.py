@@ -54,14 +54,14 @@ def _a_team(variant):
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_a_supervisor_watches_the_team_restricts_a_case_and_reviews_broken_glass(
-    request, browser, live_server, settings, assert_accessible, variant
+    request, browser, asgi_server, settings, assert_accessible, variant
 ):
     use_hotline(settings, variant)
     supervisor, ana, farm, nobody, restricted = _a_team(variant)
     with translation.override(variant.language):
         restrict_question = gettext("Restrict this case? Only named staff will be able to open it.")
-    page = signed_in_page(request, browser, live_server, supervisor, variant)
-    page.goto(live_server.url + reverse("core:home"))
+    page = signed_in_page(request, browser, asgi_server, supervisor, variant)
+    page.goto(asgi_server.url + reverse("core:home"))
     check_page(page, "supervisor's home", variant, assert_accessible)
 
     # The team view: the unattended danger first, then nobody's cases, then each person.

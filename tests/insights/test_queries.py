@@ -5,7 +5,8 @@ query under test: a figure that drifts from the records fails here."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections import Counter
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -205,6 +206,43 @@ def test_contacts_per_month_channel_signaler_and_reason_in_one_query(
         (date(2025, 1, 1), "phone", 2),
         (date(2025, 1, 1), "sms", 1),
     ]
+
+
+@pytest.mark.parametrize("zone", ["America/Chicago", "America/Mexico_City", "America/Tijuana"])
+def test_months_and_years_are_the_hotlines_own_at_every_edge(settings, zone):
+    """SQLite finds a contact's month by itself rather than through Django's per-row Python
+    function (queries._Month): a minute either side of every month's start, and either
+    side of the clock changes, lands where the hotline's calendar says."""
+    settings.TIME_ZONE = zone
+    clock = ZoneInfo(zone)
+    starts = [datetime(2025, month, 1, tzinfo=clock) for month in range(1, 13)]
+    starts.append(datetime(2026, 1, 1, tzinfo=clock))
+    changes = [datetime(2025, 3, 9, 2, tzinfo=clock), datetime(2025, 11, 2, 1, tzinfo=clock)]
+    instants = [edge + timedelta(minutes=m) for edge in starts + changes for m in (-1, 0)]
+    for instant in instants:
+        make_contact(started_at=instant, channel="phone")
+
+    def expected(first_of) -> list:
+        counted = Counter(first_of(instant.astimezone(clock)) for instant in instants)
+        return [(day, "phone", n) for day, n in sorted(counted.items())]
+
+    everything = InsightFilter()
+    assert queries.contacts_over_time(everything, by="channel", period="month") == expected(
+        lambda local: date(local.year, local.month, 1)
+    )
+    assert queries.contacts_over_time(everything, by="channel", period="year") == expected(
+        lambda local: date(local.year, 1, 1)
+    )
+
+
+def test_a_zone_other_than_the_hotlines_is_still_counted_in_that_zone(settings):
+    """Only the hotline's own zone is the process's; any other goes through Django."""
+    settings.TIME_ZONE = "America/Chicago"
+    # 03:00 UTC on 1 February: still 31 January in Chicago.
+    make_contact(started_at=datetime(2025, 2, 1, 3, tzinfo=ZoneInfo("UTC")))
+    with timezone.override(ZoneInfo("Asia/Kolkata")):  # 08:30 on 1 February
+        rows = queries.contacts_over_time(InsightFilter(), by="channel", period="month")
+    assert [day for day, _channel, _n in rows] == [date(2025, 2, 1)]
 
 
 def test_an_exact_age_is_counted_in_its_band_and_a_band_as_recorded():
