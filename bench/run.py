@@ -537,9 +537,7 @@ def measure_operations(client: Client, inputs: dict, url: str, samples: int) -> 
     for name, (term, check) in searches.items():
         ops[name] = measure(client, "GET", f"/search/?q={q(term)}", samples, check)
     ops["save an intake"] = measure_save(client, inputs, url, samples)
-    ops["case page (20 contacts, 10 persons)"] = measure(
-        client, "GET", f"/cases/{ref}/", samples, page_with(ref)
-    )
+    ops[report.CASE_PAGE] = measure(client, "GET", f"/cases/{ref}/", samples, page_with(ref))
     ops["home queue"] = measure(client, "GET", "/workspace/", samples, page_with())
     # The team view is a supervisor's page: the same server, a supervisor's session.
     supervisor = Client(client.port, inputs["supervisor_session"], client.csrf)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.bench.conftest import bench_module
+
 ROOT = Path(__file__).resolve().parents[2]
 OPERATIONS = {
     "phone lookup (history)",
@@ -121,12 +123,9 @@ def test_benchmark_command_reports_every_figure_without_errors(tmp_path):
 
 def test_the_raw_sql_floor_is_the_lookups_own_contact_query():
     """The ratio means something only if the bench times the query the screen-pop runs."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import run as bench_run
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
     from puente.intake import queries
+
+    bench_run = bench_module("run")
 
     def words(sql: str) -> list[str]:
         return sql.replace(",", " , ").split()

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bench.conftest import bench_module
 
 
 @pytest.fixture
 def scaling():
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import scaling
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
-    return scaling
+    return bench_module("scaling")
 
 
 def bench_file(tmp_path, contacts: int, lookup: float, search: float) -> Path:

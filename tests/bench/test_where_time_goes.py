@@ -3,28 +3,20 @@ run in the suite so it never rots, and checked to add up."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
 from puente.accounts.roles import Role
+from tests.bench.conftest import bench_module
 from tests.conftest import signed_in_client
 from tests.factories import make_contact, make_user
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def where_time_goes():
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import where_time_goes
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
-    return where_time_goes
+    return bench_module("where_time_goes")
 
 
 def test_a_lookup_is_accounted_for_layer_by_layer_and_query_by_query(where_time_goes):
