@@ -190,6 +190,16 @@ def person_name() -> str:
     return name.split(" ")[0] if name else "Garcia"
 
 
+def old_word() -> str:
+    """A word common in old entries and seldom since: the year five before the newest
+    case's. Every case of that year carries it in its reference, and so does every
+    contact filed in such a case; few entries of the last years do (a phone number
+    beginning with those digits)."""
+    newest = Case.objects.order_by("-id").values_list("reference", flat=True).first()
+    year = int(newest.split("-")[1]) if newest else 2026
+    return str(year - 5)
+
+
 def intake_form(country: str) -> dict:
     """The fields an advocate fills for an ordinary call (the phone is added per request)."""
     subdivision, _weight, cities = dist.PLACES[country][1]
@@ -244,6 +254,7 @@ def main() -> None:
                 "word_es": present(WORDS_ES),
                 "phrase_en": present(PHRASES_EN),
                 "phrase_es": present(PHRASES_ES),
+                "old_word": old_word(),
                 "intake_form": intake_form(country),
                 "intake_phone_prefix": fictional_prefix(country, dist.PLACES[country][1][2][0][1]),
                 "counts": {

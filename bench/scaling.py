@@ -24,16 +24,18 @@ from pathlib import Path
 import report
 
 # The pages an advocate waits on during a call, named as bench/report.py names them: the
-# lookup, every search, the case page and the home queue.
+# lookup, every search, the case page and the home queue; and a supervisor's team view
+# and an analyst's dashboard.
 OPERATIONS = [
     name
     for name in report.OPERATIONS
-    if name in ("phone lookup (history)", report.CASE_PAGE, "home queue")
+    if name
+    in ("phone lookup (history)", report.CASE_PAGE, "home queue", "team view", report.DASHBOARD)
     or name.startswith("search: ")
 ]
-# Distinct at a glance, and readable by most colour-blind readers (Okabe–Ito).
+# Distinct at a glance, and readable by most colour-blind readers (Okabe–Ito, then Tol).
 COLOURS = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
-           "#CC79A7", "#999999", "#882255"]  # fmt: skip
+           "#CC79A7", "#999999", "#882255", "#44AA99", "#117733", "#332288"]  # fmt: skip
 
 
 def series(paths: list[Path]) -> dict[str, dict[str, list[tuple[int, float]]]]:

@@ -311,6 +311,8 @@ def _after_load(vendor: str, state: _LoadState, steps: dict[str, float]) -> None
                 cursor,
                 "INSERT INTO search_fts(search_fts) VALUES ('rebuild')",
             )
+            for statement in fts.SQLITE_TERMS_REFILL:
+                _timed(steps, "full-text index", cursor, statement)
             for statement in fts.SQLITE_TRIGGERS_CREATE:
                 cursor.execute(statement)
         _timed(steps, "analyze", cursor, "ANALYZE")
@@ -353,6 +355,7 @@ def reset_generated_data(*, country: str) -> None:
             for table in tables:
                 cursor.execute(f"DELETE FROM {table}")
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
+            cursor.execute("DELETE FROM search_fts_terms")
             for statement in fts.SQLITE_TRIGGERS_CREATE:
                 cursor.execute(statement)
         # Every case is gone, so every counter starts again.

@@ -22,6 +22,23 @@ SQLITE_FORWARD = [
     "INSERT INTO search_fts(search_fts) VALUES ('rebuild')",
 ]
 SQLITE_BACKWARD = [*SQLITE_TRIGGERS_DROP, "DROP TABLE IF EXISTS search_fts"]
+
+# Since migration 0004 (SQLite): every word the index holds, so that a search word is
+# matched as the few whole words it begins ("caller" OR "callers") instead of as an FTS5
+# prefix, which merges the postings of every such word across the whole index before
+# the newest match comes out (see puente.search.queries._sqlite_word). Kept in step as
+# entries are written (puente.search.indexing) and refilled from the index itself after
+# a bulk load or a purge, so a purged record's words do not outlive it here.
+SQLITE_TERMS_CREATE = "CREATE TABLE search_fts_terms (term TEXT PRIMARY KEY) WITHOUT ROWID"
+SQLITE_TERMS_DROP = "DROP TABLE IF EXISTS search_fts_terms"
+SQLITE_TERMS_ADD = "INSERT OR IGNORE INTO search_fts_terms (term) VALUES (%s)"
+SQLITE_TERMS_REFILL = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_fts_vocab "
+    "USING fts5vocab(main, search_fts, 'row')",
+    "DELETE FROM search_fts_terms",
+    "INSERT INTO search_fts_terms (term) SELECT term FROM temp.search_fts_vocab",
+    "DROP TABLE temp.search_fts_vocab",
+]
 POSTGRES_FORWARD = [
     "CREATE INDEX search_entry_text_gin ON search_searchentry "
     "USING gin (to_tsvector('simple', text))",

@@ -9,6 +9,7 @@ and "sanchez" are one word everywhere and PostgreSQL needs no `unaccent` extensi
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterator
 from typing import TypeVar
@@ -18,6 +19,7 @@ from django.db.models import Model, QuerySet
 
 from puente.cases.models import Case
 from puente.intake.models import Contact
+from puente.search import fts
 from puente.search.models import SearchEntry
 
 _M = TypeVar("_M", bound=Model)
@@ -73,10 +75,32 @@ def _contact_text(contact: Contact) -> str:
 _CASE_PREFETCH = ("persons", "identifiers", "locations", "notes")
 
 
+# The words FTS5's unicode61 tokenizer makes of folded text: letters and digits, with
+# everything else (the underscore too) between words.
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _remember_words(text: str) -> None:
+    """SQLite: add the text's words to the index's word list (puente/search/fts.py)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.executemany(fts.SQLITE_TERMS_ADD, [(w,) for w in set(_WORD.findall(text))])
+
+
+def refill_words() -> None:
+    """SQLite: the word list made again from the index itself: after a bulk load, and
+    after a purge, so that a forgotten record's words go with it."""
+    if connection.vendor == "sqlite":
+        with transaction.atomic(), connection.cursor() as cursor:
+            for statement in fts.SQLITE_TERMS_REFILL:
+                cursor.execute(statement)
+
+
 def _upsert(kind: str, object_id: int, case_id: int | None, text: str) -> None:
     SearchEntry.objects.update_or_create(
         kind=kind, object_id=object_id, defaults={"case_id": case_id, "text": text}
     )
+    _remember_words(text)
 
 
 def reindex_case(case_id: int) -> None:
@@ -111,11 +135,13 @@ def compact_index() -> None:
     """After entries were forgotten: on SQLite, merge the full-text index into one
     segment, because FTS5 keeps a deleted entry's words (as deletion markers beside the
     old postings) in its own tables until their segments merge. It rewrites the whole
-    index, so it is run once at the end of a purge, not per batch. PostgreSQL's index
-    and table drop the dead rows when (auto)vacuum visits them."""
+    index, so it is run once at the end of a purge, not per batch; the word list is made
+    again from it. PostgreSQL's index and table drop the dead rows when (auto)vacuum
+    visits them."""
     if connection.vendor == "sqlite":
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+        refill_words()
 
 
 def _batched(queryset: QuerySet[_M], size: int) -> Iterator[list[_M]]:
@@ -156,4 +182,5 @@ def rebuild_index(
         count += len(contacts)
         if progress:
             progress(count)
+    refill_words()
     return count

@@ -8,9 +8,11 @@ import atexit
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.core.servers.basehttp import WSGIServer
+from django.db import connection
 from django.test.testcases import LiveServerThread
 
 from puente.channels import events
@@ -53,6 +56,58 @@ if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     LiveServerThread.server_class = _OneRequestAtATime
 
 
+# --- When a browser test fails ----------------------------------------------------------------
+#
+# A wait that runs out says only that something did not appear. The report then also
+# shows what the page held, where every server thread stood (a request stuck behind a
+# lock shows here) and, on PostgreSQL, which backends were waiting for a lock.
+
+
+def _server_threads() -> str:
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    main = threading.main_thread().ident
+    return "\n".join(
+        f"--- {names.get(ident, ident)}\n" + "".join(traceback.format_stack(frame))
+        for ident, frame in sys._current_frames().items()
+        if ident != main
+    )
+
+
+def _lock_waits() -> str:
+    if connection.vendor != "postgresql":
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, pg_blocking_pids(pid), state, wait_event_type, wait_event, "
+            "left(query, 300) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return "\n".join(repr(row) for row in cursor.fetchall())
+
+
+def _page_state(page) -> str:
+    try:
+        return f"{page.url}\n{page.content()[:20_000]}"
+    except Exception as error:  # the page may be gone with the failure
+        return f"(page not readable: {error})"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    for n, page in enumerate(getattr(item, "puente_pages", [])):
+        report.sections.append((f"page {n} when the test failed", _page_state(page)))
+    if "asgi_server" in getattr(item, "fixturenames", ()):
+        report.sections.append(("server threads when the test failed", _server_threads()))
+        try:
+            report.sections.append(("database sessions when the test failed", _lock_waits()))
+        except Exception as error:
+            report.sections.append(("database sessions when the test failed", repr(error)))
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -74,10 +129,11 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(request, browser, live_server):
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
+    request.node.puente_pages = [page]
     yield page
     context.close()
 

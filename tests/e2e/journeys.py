@@ -71,6 +71,8 @@ def new_page(request, browser, variant: Variant):
     request.addfinalizer(context.close)
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
+    # Kept for the failure report (tests/e2e/conftest.py): what the page showed.
+    request.node.puente_pages = [*getattr(request.node, "puente_pages", []), page]
     return page
 
 

@@ -1,7 +1,7 @@
 """The full-text step returns exactly the newest matching entries, whichever way it gets
 there: on PostgreSQL the one-by-one check of the newest entries, carrying on below them,
-or the index within slices of ids; on SQLite FTS5. Shrunk thresholds make a few hundred
-entries take every path."""
+or the index, in one pass or within slices of ids; on SQLite FTS5. Shrunk thresholds
+make a few hundred entries take every path."""
 
 from __future__ import annotations
 
@@ -26,8 +26,9 @@ def _text(rng: random.Random, position: int, total: int) -> str:
     return " ".join(words) or "filler"
 
 
-@pytest.fixture
-def entries(db, monkeypatch):
+@pytest.fixture(params=[0, 10**9], ids=["index-in-slices", "index-in-one-pass"])
+def entries(db, monkeypatch, request):
+    monkeypatch.setattr(queries, "ONE_PASS", request.param)
     monkeypatch.setattr(queries, "CANDIDATES", 15)
     monkeypatch.setattr(queries, "RECENT", 40)
     monkeypatch.setattr(queries, "DIRECT_LIMIT", 400)
@@ -43,7 +44,8 @@ def entries(db, monkeypatch):
     "query",
     [
         "common",  # fills the page among the newest
-        "medium",  # one word, not enough among the newest: the index
+        "medium",  # not enough among the newest: carry on one by one
+        "rare",  # one word, seldom: the index
         "common usual",  # two words meeting now and then: carry on one by one
         "common medium",  # meeting less often: the index, the first slice enough
         "usual rare",  # two words that seldom meet: the index, then a sized slice
