@@ -22,6 +22,19 @@
     }
   });
 
+  // The number field has the focus when the page opens, so an advocate with the phone
+  // ringing may type before htmx is ready (a slow phone, a busy machine): those keys set
+  // off no lookup, and the earlier cases would not show until the number changed. Once
+  // htmx has set up the page (its own DOMContentLoaded listener was added before this
+  // one), a number typed meanwhile is looked up. A number the page came with
+  // (defaultValue) has its lookup on the page already.
+  var phone = document.getElementById("id_phone");
+  document.addEventListener("DOMContentLoaded", function () {
+    if (phone && window.htmx && phone.value.trim() && phone.value !== phone.defaultValue) {
+      window.htmx.trigger(phone, "change");
+    }
+  });
+
   // The interpreter's language only matters once an interpreter is used.
   var used = document.getElementById("id_interpreter_used");
   var language = document.getElementById("id_interpreter_language");
