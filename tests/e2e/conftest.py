@@ -249,8 +249,9 @@ def asgi_server(transactional_db, settings):
     config = uvicorn.Config(
         application,
         lifespan="off",
-        log_level="warning",
-        access_log=False,
+        # Every request and its status, shown with the test's output only when it fails.
+        log_level="info",
+        access_log=True,
         # Open streams never end by themselves: cut them a second after stopping.
         timeout_graceful_shutdown=1,
     )
