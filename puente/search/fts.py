@@ -1,5 +1,20 @@
-"""The SQL of the full-text index, used by the migration that creates it and by bulk
+"""The SQL of the full-text index, used by the migrations that create it and by bulk
 loaders that take it down during a load and build it once afterwards."""
+
+from collections.abc import Callable
+from typing import Any
+
+
+def run_by_vendor(statements: dict[str, list[str]]) -> Callable[[Any, Any], None]:
+    """A migration's RunPython step: the statements for the database it runs on (each
+    index is made differently on SQLite and PostgreSQL), none for another."""
+
+    def run(apps, schema_editor) -> None:
+        for statement in statements.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement)
+
+    return run
+
 
 SQLITE_TRIGGERS_CREATE = [
     "CREATE TRIGGER search_fts_insert AFTER INSERT ON search_searchentry BEGIN "

@@ -4,21 +4,15 @@ every match from the index. SQLite is unchanged (FTS5 already walks newest first
 
 from django.db import migrations
 
-from puente.search.fts import POSTGRES_STORED_BACKWARD, POSTGRES_STORED_FORWARD
-
-
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
+from puente.search.fts import POSTGRES_STORED_BACKWARD, POSTGRES_STORED_FORWARD, run_by_vendor
 
 
 class Migration(migrations.Migration):
     dependencies = [("search", "0002_full_text_index")]
 
     operations = [
-        migrations.RunPython(_run(POSTGRES_STORED_FORWARD), _run(POSTGRES_STORED_BACKWARD))
+        migrations.RunPython(
+            run_by_vendor({"postgresql": POSTGRES_STORED_FORWARD}),
+            run_by_vendor({"postgresql": POSTGRES_STORED_BACKWARD}),
+        )
     ]

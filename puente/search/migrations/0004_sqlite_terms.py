@@ -4,16 +4,12 @@ PostgreSQL is unchanged."""
 
 from django.db import migrations
 
-from puente.search.fts import SQLITE_TERMS_CREATE, SQLITE_TERMS_DROP, SQLITE_TERMS_REFILL
-
-
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "sqlite":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
+from puente.search.fts import (
+    SQLITE_TERMS_CREATE,
+    SQLITE_TERMS_DROP,
+    SQLITE_TERMS_REFILL,
+    run_by_vendor,
+)
 
 
 class Migration(migrations.Migration):
@@ -21,6 +17,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _run([SQLITE_TERMS_CREATE, *SQLITE_TERMS_REFILL]), _run([SQLITE_TERMS_DROP])
+            run_by_vendor({"sqlite": [SQLITE_TERMS_CREATE, *SQLITE_TERMS_REFILL]}),
+            run_by_vendor({"sqlite": [SQLITE_TERMS_DROP]}),
         )
     ]
