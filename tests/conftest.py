@@ -1,15 +1,42 @@
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import hypothesis
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from puente.accounts.roles import Role
 from puente.core.middleware import SessionActivityMiddleware
 from puente.federation import keys
 from tests.factories import make_user
+
+
+def pytest_collection_modifyitems(config, items):
+    """On SQLite, a file for the session's test database when a collected test has several
+    threads at once on it (see tests/e2e/conftest.py): the in-memory one refuses a reader
+    with "database table is locked" while another connection writes."""
+    if not any(
+        "asgi_server" in getattr(item, "fixturenames", ())
+        or item.get_closest_marker("threads_share_the_database")
+        for item in items
+    ):
+        return
+    database = settings.DATABASES["default"]
+    if not database["ENGINE"].endswith("sqlite3") or (database.get("TEST") or {}).get("NAME"):
+        return
+    folder = tempfile.mkdtemp(prefix="puente-e2e-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    # In place: the connection handler holds this very dict. The sandbox's too.
+    database.setdefault("TEST", {})["NAME"] = str(Path(folder) / "test.sqlite3")
+    settings.DATABASES["practice"].setdefault("TEST", {})["NAME"] = str(
+        Path(folder) / "test-practice.sqlite3"
+    )
 
 ROLES = [r.value for r in Role]
 # What `secrets.token_urlsafe(48)` printed once: the audit trail's key in tests.

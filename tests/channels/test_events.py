@@ -71,6 +71,7 @@ def test_after_closing_nothing_more_arrives(backend):
     assert subscription.get(timeout=0.3) is None
 
 
+@pytest.mark.threads_share_the_database
 @pytest.mark.django_db(transaction=True)
 def test_through_the_table_an_event_reaches_every_process_once(settings):
     # Two buses stand for two server processes on one database: each has its own poller.

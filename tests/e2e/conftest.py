@@ -4,12 +4,9 @@ downloaded one. Without it the browser tests are skipped with the reason — exc
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
 import socket
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -189,26 +186,12 @@ def assert_accessible():
 #   its one connection to the server's thread, which is sound only for one request at a
 #   time; and the "shared cache" in-memory database other connections may open refuses a
 #   reader with "database table is locked" while another connection writes, at once,
-#   without waiting. So when a collected test asks for `asgi_server`, the session's test
-#   database is a file (pytest-django honours DATABASES["default"]["TEST"]["NAME"], adding
+#   without waiting. So when a collected test asks for `asgi_server` (or is marked
+#   `threads_share_the_database`), the session's test database is a file (pytest-django honours DATABASES["default"]["TEST"]["NAME"], adding
 #   the xdist worker's suffix), in WAL mode like a deployment's: concurrent readers and a
 #   queued writer, as in production. The whole session then uses the file (a session has
-#   one test database); PUENTE_TEST_SQLITE_NAME, when set, is used as it is.
-
-
-def pytest_collection_modifyitems(config, items):
-    if not any("asgi_server" in getattr(item, "fixturenames", ()) for item in items):
-        return
-    database = settings.DATABASES["default"]
-    if not database["ENGINE"].endswith("sqlite3") or (database.get("TEST") or {}).get("NAME"):
-        return
-    folder = tempfile.mkdtemp(prefix="puente-e2e-")
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    # In place: the connection handler holds this very dict. The sandbox's too.
-    database.setdefault("TEST", {})["NAME"] = str(Path(folder) / "test.sqlite3")
-    settings.DATABASES["practice"].setdefault("TEST", {})["NAME"] = str(
-        Path(folder) / "test-practice.sqlite3"
-    )
+#   one test database); PUENTE_TEST_SQLITE_NAME, when set, is used as it is. The hook that
+#   does it is in tests/conftest.py, so that it runs whichever tests are collected.
 
 
 @dataclass
