@@ -38,6 +38,7 @@ def pytest_collection_modifyitems(config, items):
         Path(folder) / "test-practice.sqlite3"
     )
 
+
 ROLES = [r.value for r in Role]
 # What `secrets.token_urlsafe(48)` printed once: the audit trail's key in tests.
 TEST_AUDIT_KEY = "tq3Vb0mJ8xR2kP6wN4sH9dL1fC7gZ5yA-eU_oI3rT8vB2nM6qW0xK4jS9hD1lF7g"
