@@ -193,6 +193,18 @@ def test_staff_work_under_accounts_waits_for_the_second_factor_too():
 
 
 @pytest.mark.django_db
+def test_the_second_factor_page_shows_nothing_of_the_hotline_yet():
+    advocate = make_user(Role.ADVOCATE, mfa=True)
+    waiting = password_only_client(advocate).get(VERIFY).content.decode()
+    # No menu of pages that would only send back here, and no live stream.
+    assert 'href="/intake/new/"' not in waiting
+    assert "data-live-stream" not in waiting
+    working = signed_in_client(advocate).get("/workspace/").content.decode()
+    assert 'href="/intake/new/"' in working
+    assert "data-live-stream" in working
+
+
+@pytest.mark.django_db
 def test_unverified_api_calls_get_401_json():
     user = make_user(Role.ADVOCATE, mfa=True)
     response = password_only_client(user).get("/api/v1/search/?q=x")
