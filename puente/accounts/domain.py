@@ -179,6 +179,18 @@ def has_confirmed_device(user: User) -> bool:
     return any(True for _device in devices_for_user(user, confirmed=True))
 
 
+def fully_signed_in(user: Any) -> bool:
+    """Past the password and, where the hotline requires it, the second factor. A user
+    whose second factor nobody checked (django_otp's middleware sets `is_verified`) is
+    not: confidential by default."""
+    if user is None or not user.is_authenticated:
+        return False
+    if not settings.PUENTE_MFA_REQUIRED:
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified()) if callable(is_verified) else False
+
+
 def check_password_sign_in(
     *, username: str, password: str, request: HttpRequest | None = None
 ) -> SignInResult:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import functools
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -11,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from puente.accounts import kept
+from puente.accounts.domain import fully_signed_in, has_confirmed_device
 from puente.accounts.models import User
 from puente.core import sandbox
 
@@ -48,18 +48,14 @@ class MFARequiredMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (
-            settings.PUENTE_MFA_REQUIRED
-            and user is not None
+            user is not None
             and user.is_authenticated
-            and not user.is_verified()
+            and not fully_signed_in(user)
             and not _open_before_second_factor(request.path)
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "Multi-factor authentication required."}, status=401)
-            from django_otp import devices_for_user
-
-            has_device = any(True for _d in devices_for_user(user, confirmed=True))
-            target = "accounts:mfa_verify" if has_device else "accounts:mfa_enrol"
+            target = "accounts:mfa_verify" if has_confirmed_device(user) else "accounts:mfa_enrol"
             return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)
 

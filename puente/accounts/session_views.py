@@ -3,20 +3,17 @@ core/static/puente/session.js. JSON, small, and each one the person's own."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from puente.accounts import kept
+from puente.accounts.domain import fully_signed_in
 from puente.core.middleware import SessionActivityMiddleware, keeps_session_idle
 
-
-def _fully_signed_in(request) -> bool:
-    # These paths sit under /accounts/, which MFARequiredMiddleware leaves open to a
-    # person past the password only: check the second factor here.
-    user = request.user
-    return user.is_authenticated and (not settings.PUENTE_MFA_REQUIRED or user.is_verified())
+# These paths sit under /accounts/, which MFARequiredMiddleware leaves open to a person
+# past the password only: the views that hand back typing check the second factor too
+# (fully_signed_in).
 
 
 def _signed_out() -> JsonResponse:
@@ -55,7 +52,7 @@ def take_held_draft(request, draft_id: int):
     """What the person typed before being signed out, handed back once (deleted as it is
     read) to be put back into the form by field name. Only its author gets it; anyone
     else, like a draft that expired or never was, gets 404."""
-    if not _fully_signed_in(request):
+    if not fully_signed_in(request.user):
         return _signed_out()
     draft = kept.take_held_draft(user=request.user, draft_id=draft_id)
     if draft is None:
@@ -66,7 +63,7 @@ def take_held_draft(request, draft_id: int):
 @never_cache
 @require_POST
 def discard_held_draft(request, draft_id: int):
-    if not _fully_signed_in(request):
+    if not fully_signed_in(request.user):
         return _signed_out()
     if not kept.discard_held_draft(user=request.user, draft_id=draft_id):
         raise Http404
