@@ -202,7 +202,7 @@ FORM_RENDERER = "puente.core.forms.FormRenderer"  # one template for every form 
 
 DATA_DIR = Path(env("PUENTE_DATA_DIR", str(BASE_DIR / "var")))
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'puente.sqlite3'}")
-# Each server thread keeps its PostgreSQL connection for this long: opening one costs
+# Each server thread keeps its database connection for this long: opening one costs
 # more than the whole phone lookup, and with a short age every thread paid it every minute.
 PUENTE_DB_CONN_MAX_AGE = env_int("PUENTE_DB_CONN_MAX_AGE", 600, minimum=0)
 

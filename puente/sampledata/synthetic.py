@@ -355,7 +355,8 @@ def reset_generated_data(*, country: str) -> None:
             for table in tables:
                 cursor.execute(f"DELETE FROM {table}")
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
-            cursor.execute("DELETE FROM search_fts_terms")
+            for statement in fts.SQLITE_TERMS_REFILL:  # an empty index: an empty list
+                cursor.execute(statement)
             for statement in fts.SQLITE_TRIGGERS_CREATE:
                 cursor.execute(statement)
         # Every case is gone, so every counter starts again.

@@ -80,11 +80,13 @@ _CASE_PREFETCH = ("persons", "identifiers", "locations", "notes")
 _WORD = re.compile(r"[^\W_]+")
 
 
-def _remember_words(text: str) -> None:
-    """SQLite: add the text's words to the index's word list (puente/search/fts.py)."""
+def _remember_words(*texts: str) -> None:
+    """SQLite: add the texts' words to the index's word list (puente/search/fts.py), in
+    one statement however many entries were written."""
     if connection.vendor == "sqlite":
+        words = {word for text in texts for word in _WORD.findall(text)}
         with connection.cursor() as cursor:
-            cursor.executemany(fts.SQLITE_TERMS_ADD, [(w,) for w in set(_WORD.findall(text))])
+            cursor.executemany(fts.SQLITE_TERMS_ADD, [(word,) for word in words])
 
 
 def refill_words() -> None:
@@ -96,11 +98,11 @@ def refill_words() -> None:
                 cursor.execute(statement)
 
 
-def _upsert(kind: str, object_id: int, case_id: int | None, text: str) -> None:
+def _upsert(kind: str, object_id: int, case_id: int | None, text: str) -> str:
     SearchEntry.objects.update_or_create(
         kind=kind, object_id=object_id, defaults={"case_id": case_id, "text": text}
     )
-    _remember_words(text)
+    return text
 
 
 def reindex_case(case_id: int) -> None:
@@ -109,10 +111,13 @@ def reindex_case(case_id: int) -> None:
         if case is None:
             SearchEntry.objects.filter(kind=SearchEntry.KIND_CASE, object_id=case_id).delete()
             return
-        _upsert(SearchEntry.KIND_CASE, case.pk, case.pk, _case_text(case))
+        texts = [_upsert(SearchEntry.KIND_CASE, case.pk, case.pk, _case_text(case))]
         # A contact's entry carries its case's reference and restriction: keep them in step.
         for contact in Contact.objects.select_related("case").filter(case_id=case.pk):
-            _upsert(SearchEntry.KIND_CONTACT, contact.pk, case.pk, _contact_text(contact))
+            texts.append(
+                _upsert(SearchEntry.KIND_CONTACT, contact.pk, case.pk, _contact_text(contact))
+            )
+        _remember_words(*texts)
 
 
 def reindex_contact(contact_id: int) -> None:
@@ -120,7 +125,9 @@ def reindex_contact(contact_id: int) -> None:
     if contact is None:
         SearchEntry.objects.filter(kind=SearchEntry.KIND_CONTACT, object_id=contact_id).delete()
         return
-    _upsert(SearchEntry.KIND_CONTACT, contact.pk, contact.case_id, _contact_text(contact))
+    _remember_words(
+        _upsert(SearchEntry.KIND_CONTACT, contact.pk, contact.case_id, _contact_text(contact))
+    )
 
 
 def forget_entries(*, kind: str, object_ids: Collection[int | str]) -> int:
