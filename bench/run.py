@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATA = ROOT / "var" / "bench-data"
 PUENTE = [sys.executable, "-m", "puente"]
 TINY_CONTACTS = 3000
+YEARS = 15  # `puente generate`'s default: the years a database's contacts span
 # The provider's account as the bench's server is configured with it (the auth token is new
 # every run): the webhooks it receives are signed exactly as Twilio signs them.
 TWILIO_ACCOUNT_SID = "AC" + "be7c" * 8
@@ -76,19 +77,22 @@ RAW_LOOKUP_SQL = (
 # --- The database ---------------------------------------------------------------------------
 
 
-def size_label(contacts: int, tiny: bool) -> str:
+def size_label(contacts: int, tiny: bool, years: int = YEARS) -> str:
     if tiny:
         # One per run, removed afterwards: two suites on one machine (or one tree shared by
         # several people) must not drop each other's database mid-run.
         return f"tiny_{os.getpid()}"
+    label = str(contacts)
     for unit, suffix in ((1_000_000, "m"), (1_000, "k")):
         if contacts >= unit and contacts % unit == 0:
-            return f"{contacts // unit}{suffix}"
-    return str(contacts)
+            label = f"{contacts // unit}{suffix}"
+            break
+    # The same contacts over other years are another database (bench-6m-45y).
+    return label if years == YEARS else f"{label}_{years}y"
 
 
-def database_url(kind: str, contacts: int, tiny: bool) -> str:
-    label = size_label(contacts, tiny)
+def database_url(kind: str, contacts: int, tiny: bool, years: int = YEARS) -> str:
+    label = size_label(contacts, tiny, years)
     if kind == "sqlite":
         name = f"bench-{label.replace('_', '-')}.sqlite3"
         return f"sqlite:///{ROOT / 'var' / name}"
@@ -158,7 +162,7 @@ def busy_elsewhere(url: str) -> str:
     return f"{others} other active connection(s)" if others else ""
 
 
-def ensure_database(url: str, contacts: int, tiny: bool, env: dict) -> None:
+def ensure_database(url: str, contacts: int, tiny: bool, env: dict, years: int = YEARS) -> None:
     """Reuse a complete generated database of the right size, or create and fill one. The
     tiny one (CI) is made fresh every time, so it always matches the current generator."""
     fresh = tiny
@@ -187,7 +191,7 @@ def ensure_database(url: str, contacts: int, tiny: bool, env: dict) -> None:
     if fresh:
         print(f"  generating {contacts:,} contacts …", flush=True)
         quiet = {"stdout": subprocess.DEVNULL} if tiny else {}  # progress only when it is long
-        run_puente(["generate", "--contacts", str(contacts)], env, **quiet)
+        run_puente(["generate", "--contacts", str(contacts), "--years", str(years)], env, **quiet)
 
 
 def check_reusable(url: str, contacts: int) -> str:
@@ -869,7 +873,7 @@ def load_test(port: int, inputs: dict, args: argparse.Namespace, workdir: Path) 
 
 
 def bench_database(kind: str, args: argparse.Namespace) -> dict:
-    url = database_url(kind, args.contacts, args.tiny)
+    url = database_url(kind, args.contacts, args.tiny, args.years)
     # Logs and locust's files of this run (kept for a full run, removed for --tiny).
     workdir = BENCH_DATA / f"{datetime.now():%Y%m%d-%H%M%S}-{kind}-{os.getpid()}"
     workdir.mkdir(parents=True)
@@ -893,7 +897,7 @@ def measure_database(kind: str, url: str, args: argparse.Namespace, workdir: Pat
     print(f"== {kind}: {url}", flush=True)
     phases: dict[str, float] = {}
     started = time.monotonic()
-    ensure_database(url, args.contacts, args.tiny, env)
+    ensure_database(url, args.contacts, args.tiny, env, args.years)
     phases["database"] = time.monotonic() - started
     prepared = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "prepare.py"), str(max(args.users, 1))],
@@ -1012,6 +1016,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--databases", default="sqlite,postgres", help="comma-separated")
     parser.add_argument("--contacts", type=int, default=2_000_000)
     parser.add_argument(
+        "--years",
+        type=int,
+        default=YEARS,
+        help=f"the years the contacts span ({YEARS}); more years at the same contacts a year "
+        "show what the years alone cost",
+    )
+    parser.add_argument(
         "--tiny",
         action="store_true",
         help=f"{TINY_CONTACTS:,} contacts made fresh, 40 samples, 5 users for 10 s, 20 streams (CI)",
@@ -1052,6 +1063,7 @@ def main() -> None:
         "command": "bench/run.py " + " ".join(sys.argv[1:]),
         "settings": {
             "contacts": args.contacts,
+            "years": args.years,
             "samples": args.samples,
             "users": args.users,
             "spawn_rate": args.spawn_rate,

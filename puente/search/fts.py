@@ -74,3 +74,16 @@ POSTGRES_STORED_BACKWARD = [
     "ALTER TABLE search_searchentry DROP COLUMN IF EXISTS tsv",
     *POSTGRES_FORWARD,
 ]
+
+# Since migration 0005: a BRIN index on the entry's id, so that a search can ask the GIN
+# index for the matches within a wide slice of ids (see
+# puente.search.queries._postgres_newest_matches) without the primary key's bitmap of
+# every id in the slice: 75 ms for 800,000 ids at 6,000,000 contacts, growing with the
+# slice, against 4 ms for the BRIN's, whatever its width. Entries are written in id order,
+# so each range of pages holds a narrow range of ids; "minmax_multi" keeps that narrow
+# when an old entry is rewritten onto a new page (a case reindexed).
+POSTGRES_ID_RANGES_FORWARD = [
+    "CREATE INDEX IF NOT EXISTS search_entry_id_brin ON search_searchentry "
+    "USING brin (id int8_minmax_multi_ops) WITH (autosummarize = on)",
+]
+POSTGRES_ID_RANGES_BACKWARD = ["DROP INDEX IF EXISTS search_entry_id_brin"]

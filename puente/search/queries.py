@@ -41,11 +41,13 @@ CANDIDATES = 200
 RECENT = 10_000
 DIRECT_LIMIT = 100_000
 # PostgreSQL: below this many expected matches in all, the index is asked once for every
-# match rather than slice by slice (see _postgres_newest_matches). Measured at 2,000,000
-# contacts on year numbers: one pass beats the slices up to about 30,000 matches (25 ms
-# against 100 at 26,000; 58 against 112 at 30,000) and loses from about 37,000 (80
-# against 55).
-ONE_PASS = 35_000
+# match rather than slice by slice (see _postgres_newest_matches). Measured on the year
+# numbers 2012–2025 at 2,000,000 and 6,000,000 contacts (over 15 and over 45 years),
+# once slices no longer cost the primary key's bitmap (search migration 0005): with
+# 10,000 the mean was 92 ms, with 35,000 107 ms (a year fifteen years back at 6,000,000
+# contacts: 24 against 106 ms in slices; one with 30,000 matches at 2,000,000 was the
+# exception, 93 in one pass against 138).
+ONE_PASS = 10_000
 # SQLite: a search word stands for at most this many whole words of the index, or else
 # for FTS5's prefix query (measured at 2,000,000 contacts: 3,300 words beginning "d"
 # joined by OR take 34 ms, the prefix query 190 ms; 24,000 words beginning "713" take
@@ -177,17 +179,19 @@ def _postgres_newest_matches(cursor: CursorWrapper, tsquery: str) -> list[int]:
     ("oferta de trabajo") cost the GIN index 45–180 ms whatever the slice, because it
     decodes every word's postings. (One word that is rare among the newest entries has
     short postings: the index is quicker.) Otherwise ask the GIN index within a slice
-    of ids below the ones checked (its bitmap combined with the primary key's, so only
-    that slice's rows are read), then within slices sized by how often the last one
+    of ids below the ones checked (its bitmap combined with the BRIN index's ranges of
+    ids, so only that slice's rows are read, and a wide slice costs no more than a
+    narrow one), then within slices sized by how often the entries checked so far
     matched. `ORDER BY id + 0` keeps the planner from walking the primary key
     backwards through millions of rows looking for a word that may not exist at all.
 
-    Every slice asks the index for all the word's postings again, and a wide slice
-    costs the primary key's bitmap of every id in it. When the planner expects few
-    matches in all (ONE_PASS), reading every match once is cheaper than slicing: at
-    2,000,000 contacts a year's number, common in that year's entries (their case
-    references) and seldom since, took three slices and 100–115 ms, and takes 25–60 ms
-    in one pass (about 2 ms per thousand matches read, hence the bound). For one word, the
+    Every slice asks the index for all the word's postings again (a year's number at
+    6,000,000 contacts: 30–80 ms), and reads every match inside it from the table
+    (about 2 ms per thousand) before the newest are picked. When the planner expects
+    few matches in all (ONE_PASS), reading every match once is cheaper than slicing.
+    A word common in the entries of one stretch of the past and seldom since (a year's
+    number, in that year's case references) is the costly case: the slice that reaches
+    that stretch reads all of its matches there. For one word, the
     newest entries are also checked directly as long as the page would fill within
     DIRECT_LIMIT: the index's cost grows with the word's postings, hence with the
     years of data (a surname: 26 ms at 2 M, 130 ms at 6 M), the direct check's
@@ -216,17 +220,17 @@ def _postgres_newest_matches(cursor: CursorWrapper, tsquery: str) -> list[int]:
     while True:
         floor = max(below - window, 0)
         cursor.execute(_NEWEST_BY_INDEX, [tsquery, floor, below, CANDIDATES - len(ids)])
-        found = [row[0] for row in cursor.fetchall()]
-        ids += found
+        ids += [row[0] for row in cursor.fetchall()]
         if len(ids) >= CANDIDATES or floor == 0:
             return ids
         # Each slice costs the index's postings again, so size the next one from how
-        # often this one matched, to make it the last. But every match inside a slice is
-        # read from the table before the newest are picked: grow at most eight-fold, in
-        # case older entries match far more often (a word from a year long past).
-        below = floor + 1
-        sized = (CANDIDATES - len(ids)) * window / len(found) * 1.5 if found else float("inf")
-        window = int(min(sized, 8 * window))
+        # often the entries checked so far matched, to make it the last. But every match
+        # inside a slice is read from the table before the newest are picked: grow at
+        # most eight-fold, in case older entries match far more often (a word from a
+        # year long past).
+        below, checked = floor + 1, checked + window
+        still = (CANDIDATES - len(ids)) * checked / len(ids) * 1.5 if ids else float("inf")
+        window = int(min(still, 8 * checked))
 
 
 def search(*, user: User, query: str, limit: int = 30) -> SearchResults:
