@@ -33,6 +33,7 @@ OPERATIONS = [
     in ("phone lookup (history)", report.CASE_PAGE, "home queue", "team view", report.DASHBOARD)
     or name.startswith("search: ")
 ]
+YEARS = 15  # what bench/run.py generates unless told --years
 # Distinct at a glance, and readable by most colour-blind readers (Okabe–Ito, then Tol).
 COLOURS = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
            "#CC79A7", "#999999", "#882255", "#44AA99", "#117733", "#332288"]  # fmt: skip
@@ -41,12 +42,17 @@ COLOURS = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D
 def series(paths: list[Path]) -> dict[str, dict[str, list[tuple[int, float]]]]:
     """database → operation → [(contacts, server p95 ms)], smallest size first. Sizes are
     the generated ones (each run adds a few thousand contacts: 2,003,818 is 2,000,000);
-    of two runs at one size, the later file counts."""
+    of two runs at one size, the later file counts. A run over other years than the
+    generator's 15 (`bench/run.py --years`) is a series of its own: its contacts a year
+    differ."""
     found: dict[str, dict[str, dict[int, float]]] = {}
     for path in paths:
-        for result in json.loads(path.read_text())["results"]:
+        run = json.loads(path.read_text())
+        years = run.get("settings", {}).get("years", YEARS)
+        for result in run["results"]:
             contacts = nominal(result["data"]["contacts"])
-            by_op = found.setdefault(result["database"], {})
+            label = result["database"] + ("" if years == YEARS else f", over {years} years")
+            by_op = found.setdefault(label, {})
             for name in OPERATIONS:
                 if name in result["operations"]:
                     p95 = result["operations"][name]["server_ms"]["p95"]

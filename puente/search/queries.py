@@ -41,13 +41,15 @@ CANDIDATES = 200
 RECENT = 10_000
 DIRECT_LIMIT = 100_000
 # PostgreSQL: below this many expected matches in all, the index is asked once for every
-# match rather than slice by slice (see _postgres_newest_matches). Measured on the year
-# numbers 2012–2025 at 2,000,000 and 6,000,000 contacts (over 15 and over 45 years),
-# once slices no longer cost the primary key's bitmap (search migration 0005): with
-# 10,000 the mean was 92 ms, with 35,000 107 ms (a year fifteen years back at 6,000,000
-# contacts: 24 against 106 ms in slices; one with 30,000 matches at 2,000,000 was the
-# exception, 93 in one pass against 138).
-ONE_PASS = 10_000
+# match rather than slice by slice (see _postgres_newest_matches). Measured at 2,000,000
+# contacts on year numbers: one pass beats the slices up to about 30,000 matches (25 ms
+# against 100 at 26,000; 58 against 112 at 30,000) and loses from about 37,000 (80
+# against 55). Measured again once slices cost no primary-key bitmap (search migration
+# 0005), on the year numbers 2012–2025 at 2,000,000 and 6,000,000 contacts: 10,000 gave
+# a lower mean (92 ms against 107) but took the year five back at 2,000,000 contacts
+# from 93 to 138 ms, and neither changed the worst (a year common just below the newest
+# entries: 270–390 ms), so the bound stays.
+ONE_PASS = 35_000
 # SQLite: a search word stands for at most this many whole words of the index, or else
 # for FTS5's prefix query (measured at 2,000,000 contacts: 3,300 words beginning "d"
 # joined by OR take 34 ms, the prefix query 190 ms; 24,000 words beginning "713" take

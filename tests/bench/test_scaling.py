@@ -68,3 +68,15 @@ def test_the_plot_is_an_image_with_a_line_per_operation_and_database(scaling, tm
     assert all(len(line.get("points").split()) == 3 for line in lines)
     labels = " ".join(text.text or "" for text in image.iter("{http://www.w3.org/2000/svg}text"))
     assert "6 M" in labels and "200 k" in labels and "search: name" in labels
+
+
+def test_a_run_over_other_years_is_a_series_of_its_own(scaling, tmp_path):
+    usual = bench_file(tmp_path, 2_000_000, lookup=8.0, search=30.0)
+    longer = tmp_path / "bench-6m-45y.json"
+    run = json.loads(bench_file(tmp_path, 6_000_000, lookup=9.0, search=31.0).read_text())
+    longer.write_text(json.dumps({**run, "settings": {"years": 45}}))
+
+    data = scaling.series([usual, longer])
+
+    assert data["postgres"]["phone lookup (history)"] == [(2_000_000, 8.0)]
+    assert data["postgres, over 45 years"]["phone lookup (history)"] == [(6_000_000, 9.0)]
