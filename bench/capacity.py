@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -31,12 +30,7 @@ def ladder(kind: str, args: argparse.Namespace) -> dict:
     url = run.database_url(kind, args.contacts, False, args.years)
     env = run.production_env(url)
     run.ensure_database(url, args.contacts, False, env, args.years)
-    most = max(args.users)
-    prepared = subprocess.run(
-        [sys.executable, str(run.ROOT / "bench" / "prepare.py"), str(most)],
-        env=env, cwd=run.ROOT, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    inputs = json.loads(prepared.stdout.strip().splitlines()[-1])
+    inputs = run.prepare(env, max(args.users))
     workdir = run.BENCH_DATA / f"{datetime.now():%Y%m%d-%H%M%S}-capacity-{kind}"
     workdir.mkdir(parents=True)
     port = run.free_port()
@@ -104,13 +98,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--json", type=Path, help="default var/capacity-<time>.json")
     args = parser.parse_args()
+    kinds = run.database_kinds(parser, args.databases)
     started = datetime.now(UTC)
-    kinds = [k.strip().replace("postgresql", "postgres") for k in args.databases.split(",")]
     full = {
         "date": started.isoformat(timespec="seconds"),
         "machine": run.machine(),
         "command": "bench/capacity.py " + " ".join(sys.argv[1:]),
-        "results": [ladder(kind, args) for kind in kinds if kind],
+        "results": [ladder(kind, args) for kind in kinds],
     }
     path = args.json or run.ROOT / "var" / f"capacity-{started:%Y%m%d-%H%M%S}.json"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,9 @@ two can never disagree about what "met" means."""
 
 from __future__ import annotations
 
+# `puente generate`'s default: the years a bench database's contacts span (bench/run.py
+# --years for others, bench/scaling.py keeps such runs apart).
+YEARS = 15
 CASE_PAGE = "case page (20 contacts, 10 persons)"
 # Issue 18: a word common only in old entries (a year long past), which the full-text
 # index cannot find among the newest entries.

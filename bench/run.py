@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATA = ROOT / "var" / "bench-data"
 PUENTE = [sys.executable, "-m", "puente"]
 TINY_CONTACTS = 3000
-YEARS = 15  # `puente generate`'s default: the years a database's contacts span
+YEARS = report.YEARS
 # The provider's account as the bench's server is configured with it (the auth token is new
 # every run): the webhooks it receives are signed exactly as Twilio signs them.
 TWILIO_ACCOUNT_SID = "AC" + "be7c" * 8
@@ -192,6 +192,28 @@ def ensure_database(url: str, contacts: int, tiny: bool, env: dict, years: int =
         print(f"  generating {contacts:,} contacts …", flush=True)
         quiet = {"stdout": subprocess.DEVNULL} if tiny else {}  # progress only when it is long
         run_puente(["generate", "--contacts", str(contacts), "--years", str(years)], env, **quiet)
+
+
+def prepare(env: dict, advocates: int) -> dict:
+    """bench/prepare.py in the server's environment: the advocates' signed-in sessions
+    and the inputs every measurement uses (numbers, words, a case reference)."""
+    prepared = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "prepare.py"), str(max(advocates, 1))],
+        env=env, cwd=ROOT, check=False, capture_output=True, text=True,
+    )  # fmt: skip
+    if prepared.returncode:
+        raise SystemExit(f"bench/prepare.py failed:\n{prepared.stderr[-3000:]}")
+    return json.loads(prepared.stdout.strip().splitlines()[-1])
+
+
+def database_kinds(parser: argparse.ArgumentParser, databases: str) -> list[str]:
+    """--databases as a list of "sqlite" and "postgres" ("postgresql" accepted)."""
+    kinds = [k.strip().replace("postgresql", "postgres") for k in databases.split(",")]
+    kinds = [k for k in kinds if k]
+    unknown = set(kinds) - {"sqlite", "postgres"}
+    if unknown or not kinds:
+        parser.error(f"--databases: choose sqlite and/or postgres, not {', '.join(unknown)}")
+    return kinds
 
 
 def check_reusable(url: str, contacts: int) -> str:
@@ -899,13 +921,7 @@ def measure_database(kind: str, url: str, args: argparse.Namespace, workdir: Pat
     started = time.monotonic()
     ensure_database(url, args.contacts, args.tiny, env, args.years)
     phases["database"] = time.monotonic() - started
-    prepared = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "prepare.py"), str(max(args.users, 1))],
-        env=env, cwd=ROOT, check=False, capture_output=True, text=True,
-    )  # fmt: skip
-    if prepared.returncode:
-        raise SystemExit(f"bench/prepare.py failed:\n{prepared.stderr[-3000:]}")
-    inputs = json.loads(prepared.stdout.strip().splitlines()[-1])
+    inputs = prepare(env, args.users)
     phases["prepare"] = time.monotonic() - started - sum(phases.values())
     result: dict = {
         "database": kind,
@@ -1043,11 +1059,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.streams is None:
         args.streams = 200
         args.spawn_rate = 5
-    kinds = [k.strip().replace("postgresql", "postgres") for k in args.databases.split(",")]
-    args.kinds = [k for k in kinds if k]
-    unknown = set(args.kinds) - {"sqlite", "postgres"}
-    if unknown or not args.kinds:
-        parser.error(f"--databases: choose sqlite and/or postgres, not {', '.join(unknown)}")
+    args.kinds = database_kinds(parser, args.databases)
     return args
 
 

@@ -33,7 +33,6 @@ OPERATIONS = [
     in ("phone lookup (history)", report.CASE_PAGE, "home queue", "team view", report.DASHBOARD)
     or name.startswith("search: ")
 ]
-YEARS = 15  # what bench/run.py generates unless told --years
 # Distinct at a glance, and readable by most colour-blind readers (Okabe–Ito, then Tol).
 COLOURS = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
            "#CC79A7", "#999999", "#882255", "#44AA99", "#117733", "#332288"]  # fmt: skip
@@ -48,10 +47,10 @@ def series(paths: list[Path]) -> dict[str, dict[str, list[tuple[int, float]]]]:
     found: dict[str, dict[str, dict[int, float]]] = {}
     for path in paths:
         run = json.loads(path.read_text())
-        years = run.get("settings", {}).get("years", YEARS)
+        years = run.get("settings", {}).get("years", report.YEARS)
         for result in run["results"]:
             contacts = nominal(result["data"]["contacts"])
-            label = result["database"] + ("" if years == YEARS else f", over {years} years")
+            label = result["database"] + ("" if years == report.YEARS else f", over {years} years")
             by_op = found.setdefault(label, {})
             for name in OPERATIONS:
                 if name in result["operations"]:

@@ -227,9 +227,9 @@ def _postgres_newest_matches(cursor: CursorWrapper, tsquery: str) -> list[int]:
             return ids
         # Each slice costs the index's postings again, so size the next one from how
         # often the entries checked so far matched, to make it the last. But every match
-        # inside a slice is read from the table before the newest are picked: grow at
-        # most eight-fold, in case older entries match far more often (a word from a
-        # year long past).
+        # inside a slice is read from the table before the newest are picked: at most
+        # eight times the entries checked so far, in case older entries match far more
+        # often (a word from a year long past).
         below, checked = floor + 1, checked + window
         still = (CANDIDATES - len(ids)) * checked / len(ids) * 1.5 if ids else float("inf")
         window = int(min(still, 8 * checked))
